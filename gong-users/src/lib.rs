@@ -1,1 +1,84 @@
+//! A client for Gong's user directory API, `GET /v2/users` ("List all users").
+//!
+//! It lists every user of a Gong company: it follows cursors, keeps `includeAvatars` on every
+//! page, stays under Gong's 3-calls-a-second quota, retries 429s (honouring `Retry-After`) and
+//! flaky proxies, notices a cursor that repeats instead of looping, and keeps every field Gong
+//! sends, the ones this crate does not know yet included.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let server = httpmock::MockServer::start_async().await;
+//! # server.mock_async(|when, then| {
+//! #     when.path("/v2/users").query_param_missing("cursor");
+//! #     then.status(200).header("content-type", "application/json").body(
+//! #         r#"{"requestId":"r1","records":{"totalRecords":2,"currentPageSize":1,
+//! #             "currentPageNumber":0,"cursor":"c2"},"users":[{"id":"1","firstName":"Jon"}]}"#);
+//! # }).await;
+//! # server.mock_async(|when, then| {
+//! #     when.path("/v2/users").query_param("cursor", "c2");
+//! #     then.status(200).header("content-type", "application/json").body(
+//! #         r#"{"requestId":"r2","records":{"totalRecords":2,"currentPageSize":1,
+//! #             "currentPageNumber":1},"users":[{"id":"2","firstName":"Arya"}]}"#);
+//! # }).await;
+//! # let base_url = server.base_url(); // in real use: "https://us-55616.api.gong.io"
+//! # let (access_key, secret) = ("access-key", "access-key-secret");
+//! use futures::TryStreamExt;
+//! use gong_users::{Client, Credentials, User};
+//!
+//! let client = Client::builder()
+//!     .base_url(&base_url)?                                  // default https://api.gong.io
+//!     .credentials(Credentials::basic(access_key, secret))  // or Credentials::bearer(token)
+//!     .build()?;
+//! // Or: let client = Client::from_env()?;
+//! // (GONG_BASE_URL; GONG_ACCESS_KEY + GONG_ACCESS_KEY_SECRET, or GONG_BEARER_TOKEN)
+//!
+//! let page = client.list_users().include_avatars(true).send().await?; // one page
+//! assert_eq!(page.users().len(), 1);
+//!
+//! let all: Vec<User> = client.list_users().items().try_collect().await?; // every user
+//! assert_eq!(all.len(), 2);
+//!
+//! let saved_cursor = page.next_cursor().unwrap_or_default().to_owned();
+//! let rest: Vec<User> = client.list_users().cursor(saved_cursor).items().try_collect().await?;
+//! assert_eq!(rest[0].first_name.as_deref(), Some("Arya"));
+//! # Ok(()) }
+//! ```
+//!
+//! # Errors
+//! One [`Error`] type. Ask it what happened: [`Error::status`], [`Error::request_id`] (quote it
+//! to Gong's support), [`Error::is_retryable`], [`Error::retry_after`], and
+//! [`Error::resume_cursor`]: pass it to [`ListUsers::cursor`] to continue a listing that failed.
+//!
+//! # Data as Gong sent it
+//! [`User`] and the other types are generated from the OpenAPI spec by `gong-users-sys`. Every
+//! field is optional because Gong sends `null`s and sometimes leaves fields out; `null` and absent
+//! both decode to `None` and are left out when the value is serialized again. Fields Gong adds
+//! later land in each type's `extra` map and survive serialization. Ids are strings (they exceed
+//! 2^53 and u64), and `created` keeps Gong's text, offset and fraction included.
+#![warn(missing_docs)]
 
+mod base_url;
+mod client;
+mod credentials;
+mod error;
+mod events;
+mod fetch;
+mod list_users;
+mod page;
+mod pagination;
+mod rate_limit;
+mod retry;
+
+pub use base_url::{DEFAULT_BASE_URL, ENV_BASE_URL};
+pub use client::{Client, ClientBuilder, USER_AGENT};
+pub use credentials::{Credentials, ENV_ACCESS_KEY, ENV_ACCESS_KEY_SECRET, ENV_BEARER_TOKEN};
+pub use error::{ApiError, DecodeError, Error};
+pub use events::{Event, WaitReason};
+pub use gong_users_sys::Timestamp;
+pub use gong_users_sys::types::{SpokenLanguage, User, UserSettings, UsersMetadata};
+pub use list_users::ListUsers;
+pub use page::Page;
+pub use pagination::{Items, Pages};
+pub use rate_limit::RateLimit;
+pub use retry::RetryPolicy;

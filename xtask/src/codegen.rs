@@ -185,7 +185,10 @@ mod tests {
     fn yaml_that_is_not_openapi_is_a_clear_error() {
         let path = spec_file("garbage", "openapi: [this is: not valid");
         let err = generate(&path).expect_err("garbage must not generate");
-        assert!(format!("{err:#}").contains("is not a valid OpenAPI 3.0 document"), "{err:#}");
+        assert!(
+            format!("{err:#}").contains("is not a valid OpenAPI 3.0 document"),
+            "{err:#}"
+        );
     }
 
     #[test]

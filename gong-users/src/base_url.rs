@@ -1,0 +1,109 @@
+//! The base URL rule: HTTPS, or plain HTTP to this machine only.
+//!
+//! Credentials travel in a header on every request; over plain HTTP anyone on the path reads them.
+//! Loopback hosts (127.0.0.0/8, ::1, localhost) are exempt so tests and the sandbox can use a
+//! local server without TLS.
+
+use std::net::IpAddr;
+
+use url::{Host, Url};
+
+use crate::Error;
+
+/// Gong's shared API host, for access-key auth.
+pub const DEFAULT_BASE_URL: &str = "https://api.gong.io";
+
+/// The environment variable that overrides [`DEFAULT_BASE_URL`].
+pub const ENV_BASE_URL: &str = "GONG_BASE_URL";
+
+/// Parses and checks a base URL; the result has no trailing slash.
+pub(crate) fn parse_base_url(text: &str) -> Result<Url, Error> {
+    let url = Url::parse(text.trim())
+        .map_err(|err| Error::Config(format!("base URL {text:?} is not a URL: {err}")))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::Config(
+            "the base URL must not carry a user name or password; use Credentials".into(),
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::Config(format!(
+            "base URL {url} must not have a query or fragment"
+        )));
+    }
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(&url) => {}
+        "http" => {
+            return Err(Error::Config(format!(
+                "refusing plain http:// to {}: credentials would travel unencrypted; use https:// \
+                 (http:// is allowed only for 127.0.0.0/8, ::1 and localhost)",
+                url.host_str().unwrap_or_default()
+            )));
+        }
+        other => {
+            return Err(Error::Config(format!(
+                "base URL scheme {other:?} is not supported; use https://"
+            )));
+        }
+    }
+    let mut url = url;
+    let trimmed = url.path().trim_end_matches('/').to_owned();
+    url.set_path(&trimmed);
+    Ok(url)
+}
+
+/// The URL as the generated client wants it: no trailing slash, so `{base}/v2/users` is right.
+pub(crate) fn base_url_string(url: &Url) -> String {
+    url.as_str().trim_end_matches('/').to_owned()
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn https_anywhere_and_http_on_loopback_only() {
+        for ok in [
+            "https://api.gong.io",
+            "https://us-55616.api.gong.io/",
+            "http://127.0.0.1:8080",
+            "http://127.8.9.10",
+            "http://localhost:3000/",
+            "http://LOCALHOST",
+            "http://[::1]:9000",
+        ] {
+            assert!(parse_base_url(ok).is_ok(), "{ok} should be accepted");
+        }
+        for bad in [
+            "http://api.gong.io",
+            "http://10.0.0.1",
+            "http://localhost.evil.com",
+            "ftp://api.gong.io",
+            "https://key:secret@api.gong.io",
+            "https://api.gong.io/?x=1",
+            "not a url",
+        ] {
+            assert!(
+                matches!(parse_base_url(bad), Err(Error::Config(_))),
+                "{bad} should be refused"
+            );
+        }
+    }
+
+    #[test]
+    fn trailing_slashes_are_dropped() {
+        let url = parse_base_url("https://proxy.example.com/gong/").unwrap();
+        assert_eq!(base_url_string(&url), "https://proxy.example.com/gong");
+        let url = parse_base_url("https://api.gong.io/").unwrap();
+        assert_eq!(base_url_string(&url), "https://api.gong.io");
+    }
+}

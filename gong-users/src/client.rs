@@ -1,0 +1,223 @@
+//! The client and its builder: base URL, credentials, timeouts, retries, rate limit.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{AUTHORIZATION, HeaderMap};
+use url::Url;
+
+use crate::base_url::{DEFAULT_BASE_URL, ENV_BASE_URL, base_url_string, parse_base_url};
+use crate::events::{Event, EventHandler};
+use crate::rate_limit::Limiter;
+use crate::{Credentials, Error, ListUsers, RateLimit, RetryPolicy};
+
+/// The `User-Agent` every request carries.
+pub const USER_AGENT: &str = concat!("gong-users/", env!("CARGO_PKG_VERSION"));
+
+/// A client for Gong's user directory. Cheap to clone: clones share the connection pool and the
+/// rate limiter.
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<ClientInner>,
+}
+
+pub(crate) struct ClientInner {
+    pub(crate) raw: gong_users_sys::Client,
+    pub(crate) base_url: Url,
+    pub(crate) auth_scheme: &'static str,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) rate_limit: RateLimit,
+    pub(crate) limiter: Option<Limiter>,
+    pub(crate) prefetch: usize,
+    pub(crate) events: Option<EventHandler>,
+}
+
+impl Client {
+    /// A builder with the defaults: `https://api.gong.io`, 10 s to connect, 60 s a request,
+    /// [`RetryPolicy::default`], [`RateLimit::GONG_DEFAULT`], one page fetched ahead.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from the environment: `GONG_BASE_URL` (optional), and
+    /// `GONG_ACCESS_KEY` with `GONG_ACCESS_KEY_SECRET`, or `GONG_BEARER_TOKEN`.
+    pub fn from_env() -> Result<Self, Error> {
+        ClientBuilder::from_env()?.build()
+    }
+
+    /// Lists the company's users: `.send()` one page, `.pages()` or `.items()` all of them.
+    pub fn list_users(&self) -> ListUsers {
+        ListUsers::new(self.clone())
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &Url {
+        &self.inner.base_url
+    }
+
+    /// The generated raw client underneath, for what this crate does not wrap.
+    pub fn raw(&self) -> &gong_users_sys::Client {
+        &self.inner.raw
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url.as_str())
+            .field(
+                "credentials",
+                &format_args!("{} [REDACTED]", self.inner.auth_scheme),
+            )
+            .field("retry", &self.inner.retry)
+            .field("rate_limit", &self.inner.rate_limit)
+            .field("prefetch", &self.inner.prefetch)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Configures a [`Client`]. Every setting has a default but the credentials.
+#[derive(Clone)]
+pub struct ClientBuilder {
+    base_url: Url,
+    credentials: Option<Credentials>,
+    connect_timeout: Duration,
+    timeout: Duration,
+    retry: RetryPolicy,
+    rate_limit: RateLimit,
+    prefetch: usize,
+    events: Option<EventHandler>,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            base_url: parse_base_url(DEFAULT_BASE_URL).unwrap_or_else(|_| unreachable!()),
+            credentials: None,
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(60),
+            retry: RetryPolicy::default(),
+            rate_limit: RateLimit::default(),
+            prefetch: 1,
+            events: None,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// A builder with the base URL and credentials read from the environment (see
+    /// [`Client::from_env`]); other settings can still be changed before `build`.
+    pub fn from_env() -> Result<Self, Error> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// [`ClientBuilder::from_env`] with the variables read through `lookup`.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+        let mut builder = Self::default().credentials(Credentials::from_lookup(&lookup)?);
+        if let Some(base_url) = lookup(ENV_BASE_URL).filter(|url| !url.trim().is_empty()) {
+            builder = builder.base_url(&base_url)?;
+        }
+        Ok(builder)
+    }
+
+    /// Where to send requests: `https://api.gong.io` by default, or the company's own host
+    /// (`https://us-55616.api.gong.io`, named by OAuth as `api_base_url_for_customer`).
+    ///
+    /// Fails at once for anything but `https://`, except `http://` to a loopback host.
+    pub fn base_url(mut self, base_url: impl AsRef<str>) -> Result<Self, Error> {
+        self.base_url = parse_base_url(base_url.as_ref())?;
+        Ok(self)
+    }
+
+    /// The credentials every request carries.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// How long to wait for a connection (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How long one attempt may take, from sending to the last byte of the body (default 60 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The retry policy (default [`RetryPolicy::default`]; [`RetryPolicy::none`] turns it off).
+    pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// The client-side rate limit (default [`RateLimit::GONG_DEFAULT`], 3 a second).
+    pub fn rate_limit(mut self, rate_limit: RateLimit) -> Self {
+        self.rate_limit = rate_limit;
+        self
+    }
+
+    /// How many pages a listing fetches ahead of the caller (default 1; 0 fetches only when
+    /// asked). Needs a Tokio runtime; without one, listings fetch on demand.
+    pub fn prefetch(mut self, pages: usize) -> Self {
+        self.prefetch = pages;
+        self
+    }
+
+    /// A callback told of waits, retries and responses, for progress displays. It runs on the
+    /// client's tasks and must return quickly.
+    pub fn on_event(mut self, handler: impl Fn(&Event) + Send + Sync + 'static) -> Self {
+        self.events = Some(Arc::new(handler));
+        self
+    }
+
+    /// Builds the client. Fails without credentials.
+    pub fn build(self) -> Result<Client, Error> {
+        let credentials = self.credentials.ok_or_else(|| {
+            Error::Config(
+                "no credentials: call ClientBuilder::credentials, or use Client::from_env".into(),
+            )
+        })?;
+        let mut headers = HeaderMap::new();
+        headers.insert(AUTHORIZATION, credentials.header_value()?);
+        let http = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .default_headers(headers)
+            // A redirect could carry the Authorization header to another host: follow none.
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.timeout)
+            .build()
+            .map_err(|err| Error::Config(format!("the HTTP client could not be built: {err}")))?;
+        let raw = gong_users_sys::Client::new_with_client(&base_url_string(&self.base_url), http);
+        Ok(Client {
+            inner: Arc::new(ClientInner {
+                raw,
+                base_url: self.base_url,
+                auth_scheme: credentials.scheme(),
+                retry: self.retry,
+                rate_limit: self.rate_limit,
+                limiter: Limiter::new(self.rate_limit),
+                prefetch: self.prefetch,
+                events: self.events,
+            }),
+        })
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url.as_str())
+            .field("credentials", &self.credentials)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field("rate_limit", &self.rate_limit)
+            .field("prefetch", &self.prefetch)
+            .finish_non_exhaustive()
+    }
+}

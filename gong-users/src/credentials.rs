@@ -1,0 +1,125 @@
+//! Credentials: an access key and its secret (Basic auth) or an OAuth access token (Bearer).
+//!
+//! Both live in `secrecy::SecretString`, so they are zeroed on drop and never printed: `Debug`
+//! shows `[REDACTED]`, and the header built from them is marked sensitive so HTTP-level logging
+//! leaves it out too.
+
+use std::fmt;
+
+use base64::Engine as _;
+use reqwest::header::HeaderValue;
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::Error;
+
+/// The environment variable naming the access key (Basic auth).
+pub const ENV_ACCESS_KEY: &str = "GONG_ACCESS_KEY";
+/// The environment variable naming the access key's secret (Basic auth).
+pub const ENV_ACCESS_KEY_SECRET: &str = "GONG_ACCESS_KEY_SECRET";
+/// The environment variable naming an OAuth access token (Bearer auth).
+pub const ENV_BEARER_TOKEN: &str = "GONG_BEARER_TOKEN";
+
+/// How the client proves who it is to Gong.
+#[derive(Clone)]
+pub enum Credentials {
+    /// An access key and its secret, from Gong's API settings page: `Authorization: Basic …`.
+    Basic {
+        /// The access key.
+        access_key: SecretString,
+        /// The access key's secret.
+        secret: SecretString,
+    },
+    /// An OAuth access token with the scope `api:users:read`: `Authorization: Bearer …`.
+    Bearer {
+        /// The access token.
+        token: SecretString,
+    },
+}
+
+impl Credentials {
+    /// An access key and its secret.
+    pub fn basic(access_key: impl Into<String>, secret: impl Into<String>) -> Self {
+        Credentials::Basic {
+            access_key: SecretString::from(access_key.into()),
+            secret: SecretString::from(secret.into()),
+        }
+    }
+
+    /// An OAuth access token.
+    pub fn bearer(token: impl Into<String>) -> Self {
+        Credentials::Bearer {
+            token: SecretString::from(token.into()),
+        }
+    }
+
+    /// Reads `GONG_ACCESS_KEY` with `GONG_ACCESS_KEY_SECRET`, or else `GONG_BEARER_TOKEN`.
+    pub fn from_env() -> Result<Self, Error> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// [`Credentials::from_env`] with the variables read through `lookup`, for tests and for
+    /// configuration that does not come from the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+        let read = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
+        match (
+            read(ENV_ACCESS_KEY),
+            read(ENV_ACCESS_KEY_SECRET),
+            read(ENV_BEARER_TOKEN),
+        ) {
+            (Some(key), Some(secret), _) => Ok(Credentials::basic(key, secret)),
+            (Some(_), None, _) => Err(Error::Config(format!(
+                "{ENV_ACCESS_KEY} is set but {ENV_ACCESS_KEY_SECRET} is not"
+            ))),
+            (None, Some(_), _) => Err(Error::Config(format!(
+                "{ENV_ACCESS_KEY_SECRET} is set but {ENV_ACCESS_KEY} is not"
+            ))),
+            (None, None, Some(token)) => Ok(Credentials::bearer(token)),
+            (None, None, None) => Err(Error::Config(format!(
+                "no Gong credentials: set {ENV_ACCESS_KEY} and {ENV_ACCESS_KEY_SECRET}, or {ENV_BEARER_TOKEN}"
+            ))),
+        }
+    }
+
+    /// The `Authorization` header value, marked sensitive.
+    pub(crate) fn header_value(&self) -> Result<HeaderValue, Error> {
+        let text = match self {
+            Credentials::Basic { access_key, secret } => {
+                let pair = format!("{}:{}", access_key.expose_secret(), secret.expose_secret());
+                format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD.encode(pair)
+                )
+            }
+            Credentials::Bearer { token } => format!("Bearer {}", token.expose_secret()),
+        };
+        let mut value = HeaderValue::from_str(&text).map_err(|_| {
+            Error::Config("the credentials contain characters not allowed in an HTTP header".into())
+        })?;
+        value.set_sensitive(true);
+        Ok(value)
+    }
+
+    /// "Basic" or "Bearer", for logs and `Debug`.
+    pub fn scheme(&self) -> &'static str {
+        match self {
+            Credentials::Basic { .. } => "Basic",
+            Credentials::Bearer { .. } => "Bearer",
+        }
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Credentials::Basic { .. } => f
+                .debug_struct("Credentials::Basic")
+                .field("access_key", &"[REDACTED]")
+                .field("secret", &"[REDACTED]")
+                .finish(),
+            Credentials::Bearer { .. } => f
+                .debug_struct("Credentials::Bearer")
+                .field("token", &"[REDACTED]")
+                .finish(),
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! Events a client reports while it works, for progress displays and metrics.
+//!
+//! `tracing` carries the same facts for logs; a callback is for code that must react to them,
+//! such as the CLI's progress bar showing "waiting 7s (Retry-After)".
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+
+/// Why the client is waiting before its next request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WaitReason {
+    /// The client-side rate limiter has no permit yet.
+    RateLimit,
+    /// The server asked for this wait with `Retry-After`.
+    RetryAfter,
+    /// Backoff before retrying a failed request.
+    Backoff,
+}
+
+impl fmt::Display for WaitReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            WaitReason::RateLimit => "rate limit",
+            WaitReason::RetryAfter => "Retry-After",
+            WaitReason::Backoff => "backoff",
+        })
+    }
+}
+
+/// Something a client did or is about to do.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum Event {
+    /// The client will wait this long before its next request.
+    Waiting {
+        /// Why.
+        reason: WaitReason,
+        /// How long.
+        wait: Duration,
+        /// The attempt that comes after the wait (1 for the first).
+        attempt: u32,
+    },
+    /// An attempt failed and will be retried after a [`Event::Waiting`].
+    Retrying {
+        /// The attempt that failed (1 for the first).
+        attempt: u32,
+        /// The failure, as its `Display` text (no secrets: errors never carry them).
+        error: String,
+    },
+    /// A response arrived.
+    Response {
+        /// Its HTTP status.
+        status: StatusCode,
+        /// Which attempt of the request it answered.
+        attempt: u32,
+        /// How long it took from sending to a complete body.
+        elapsed: Duration,
+    },
+}
+
+/// A shared callback receiving [`Event`]s; it must return quickly.
+pub(crate) type EventHandler = Arc<dyn Fn(&Event) + Send + Sync>;

@@ -1,0 +1,290 @@
+//! Fetching one page: rate-limit permit, the generated call, retries, and turning whatever came
+//! back into a [`Page`] or a typed [`Error`].
+
+use std::time::Instant;
+
+use gong_users_sys::types::{ErrorResponse, UsersMetadata};
+use gong_users_sys::{RawResponse, ResponseValue, capture_raw_response};
+use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+use serde::Deserialize;
+use tracing::Instrument as _;
+
+use crate::client::ClientInner;
+use crate::error::{ApiError, DecodeError, body_snippet};
+use crate::events::Event;
+use crate::retry::{Decision, parse_retry_after};
+use crate::{Error, Page};
+
+/// What a page request asks for.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct PageRequest {
+    pub(crate) cursor: Option<String>,
+    pub(crate) include_avatars: Option<bool>,
+}
+
+/// Fetches one page, retrying per the client's policy.
+pub(crate) async fn fetch_page(client: &ClientInner, request: &PageRequest) -> Result<Page, Error> {
+    let span = tracing::info_span!(
+        "gong_users.list_users",
+        cursor = request.cursor.is_some(),
+        include_avatars = request.include_avatars,
+        attempts = tracing::field::Empty,
+    );
+    async {
+        let mut attempt: u32 = 1;
+        loop {
+            if let Some(limiter) = &client.limiter {
+                limiter.acquire(attempt, client.events.as_ref()).await;
+            }
+            let error = match attempt_once(client, request, attempt).await {
+                Ok(page) => {
+                    tracing::Span::current().record("attempts", attempt);
+                    return Ok(page);
+                }
+                Err(error) => error,
+            };
+            match client.retry.decide(&error, attempt - 1) {
+                Decision::GiveUp => {
+                    tracing::Span::current().record("attempts", attempt);
+                    return Err(error.with_attempts(attempt));
+                }
+                Decision::Retry { wait, reason } => {
+                    tracing::warn!(
+                        attempt,
+                        %reason,
+                        wait_ms = wait.as_millis() as u64,
+                        error = %error,
+                        "request failed; retrying"
+                    );
+                    if let Some(events) = &client.events {
+                        events(&Event::Retrying {
+                            attempt,
+                            error: error.to_string(),
+                        });
+                        events(&Event::Waiting {
+                            reason,
+                            wait,
+                            attempt: attempt + 1,
+                        });
+                    }
+                    tokio::time::sleep(wait).await;
+                    attempt += 1;
+                }
+            }
+        }
+    }
+    .instrument(span)
+    .await
+}
+
+/// One HTTP request and the classification of its outcome.
+async fn attempt_once(
+    client: &ClientInner,
+    request: &PageRequest,
+    attempt: u32,
+) -> Result<Page, Error> {
+    let span = tracing::debug_span!(
+        "gong_users.attempt",
+        attempt,
+        status = tracing::field::Empty,
+        request_id = tracing::field::Empty,
+        duration_ms = tracing::field::Empty,
+    );
+    async {
+        let mut call = client.raw.list_users();
+        if let Some(cursor) = &request.cursor {
+            call = call.cursor(cursor.as_str());
+        }
+        if let Some(include_avatars) = request.include_avatars {
+            call = call.include_avatars(include_avatars);
+        }
+        let started = Instant::now();
+        let (result, raw) = capture_raw_response(call.send()).await;
+        let elapsed = started.elapsed();
+        let span = tracing::Span::current();
+        span.record("duration_ms", elapsed.as_millis() as u64);
+        if let Some(raw) = &raw {
+            span.record("status", raw.status.as_u16());
+            if let Some(events) = &client.events {
+                events(&Event::Response {
+                    status: raw.status,
+                    attempt,
+                    elapsed,
+                });
+            }
+        }
+        let outcome = classify(result, raw);
+        match &outcome {
+            Ok(page) => {
+                if let Some(id) = page.request_id() {
+                    span.record("request_id", id);
+                }
+                tracing::debug!(users = page.users().len(), "page received");
+            }
+            Err(error) => {
+                if let Some(id) = error.request_id() {
+                    span.record("request_id", id);
+                }
+                tracing::debug!(%error, "attempt failed");
+            }
+        }
+        outcome
+    }
+    .instrument(span)
+    .await
+}
+
+type RawResult = Result<ResponseValue<UsersMetadata>, gong_users_sys::Error<ErrorResponse>>;
+
+/// Turns the generated call's result, and the raw response behind it, into a page or an error.
+fn classify(result: RawResult, raw: Option<RawResponse>) -> Result<Page, Error> {
+    use gong_users_sys::Error as RawError;
+    match result {
+        Ok(value) => Ok(Page::from(value.into_inner())),
+        Err(RawError::ErrorResponse(value)) => {
+            let status = value.status();
+            let headers = value.headers().clone();
+            let body = value.into_inner();
+            if status == StatusCode::NOT_FOUND && is_gong_error_body(&body) {
+                // Gong's list endpoints say "no users" with a 404, not an empty page.
+                return Ok(Page::empty(body.request_id));
+            }
+            Err(api_error(status, headers, Some(body), None))
+        }
+        Err(RawError::CommunicationError(source)) | Err(RawError::ResponseBodyError(source)) => {
+            Err(Error::from_reqwest(source))
+        }
+        Err(RawError::InvalidResponsePayload(bytes, source)) => match raw {
+            Some(raw) if !raw.status.is_success() => {
+                Err(api_error(raw.status, raw.headers, None, Some(&raw.body)))
+            }
+            Some(raw) => Err(decode_error(raw.status, &raw.body)),
+            None => Err(decode_error_from(StatusCode::OK, &bytes, &source)),
+        },
+        Err(RawError::UnexpectedResponse(response)) => match raw {
+            Some(raw) => {
+                let body = serde_json::from_slice::<ErrorResponse>(&raw.body)
+                    .ok()
+                    .filter(is_gong_error_body);
+                let snippet = body.is_none().then_some(&raw.body[..]);
+                Err(api_error(raw.status, raw.headers, body, snippet))
+            }
+            None => Err(api_error(
+                response.status(),
+                response.headers().clone(),
+                None,
+                None,
+            )),
+        },
+        Err(other) => Err(Error::Config(format!(
+            "the request could not be built: {other}"
+        ))),
+    }
+}
+
+/// True when an error body is recognisably Gong's: it names a `requestId` or `errors`. An
+/// arbitrary JSON object from something else (a gateway's `{"message": …}`) is not.
+fn is_gong_error_body(body: &ErrorResponse) -> bool {
+    body.request_id.is_some() || body.errors.is_some()
+}
+
+fn api_error(
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Option<ErrorResponse>,
+    raw_body: Option<&[u8]>,
+) -> Error {
+    let retry_after = headers
+        .get(RETRY_AFTER)
+        .and_then(|value| value.to_str().ok())
+        .and_then(parse_retry_after);
+    let (request_id, messages) = match body {
+        Some(body) => (body.request_id, body.errors.unwrap_or_default()),
+        None => (None, Vec::new()),
+    };
+    let body_snippet = raw_body.filter(|_| messages.is_empty()).map(|raw| {
+        if raw.is_empty() {
+            "(empty body)".to_owned()
+        } else {
+            body_snippet(raw)
+        }
+    });
+    Error::Api(Box::new(ApiError {
+        status,
+        request_id,
+        messages,
+        retry_after,
+        headers,
+        body_snippet,
+        attempts: 1,
+        resume_cursor: None,
+    }))
+}
+
+/// Decodes `body` again with path tracking, to say where and why it failed.
+fn decode_error(status: StatusCode, body: &[u8]) -> Error {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let (path, message, truncated) =
+        match serde_path_to_error::deserialize::<_, UsersMetadata>(&mut deserializer) {
+            Err(error) => (
+                error.path().to_string(),
+                error.inner().to_string(),
+                error.inner().is_eof(),
+            ),
+            // The value decoded, so what failed is what follows it.
+            Ok(_) => match serde_json::from_slice::<UsersMetadata>(body) {
+                Err(error) => (
+                    "(after the JSON value)".to_owned(),
+                    error.to_string(),
+                    false,
+                ),
+                Ok(_) => (
+                    "(unknown)".to_owned(),
+                    "the body did not decode".to_owned(),
+                    false,
+                ),
+            },
+        };
+    decode_failure(status, body, path, message, truncated)
+}
+
+fn decode_error_from(status: StatusCode, body: &[u8], source: &serde_json::Error) -> Error {
+    decode_failure(
+        status,
+        body,
+        "(unknown)".into(),
+        source.to_string(),
+        source.is_eof(),
+    )
+}
+
+fn decode_failure(
+    status: StatusCode,
+    body: &[u8],
+    path: String,
+    message: String,
+    truncated: bool,
+) -> Error {
+    Error::Decode(Box::new(DecodeError {
+        status,
+        request_id: request_id_of(body),
+        path,
+        message,
+        body_snippet: body_snippet(body),
+        truncated,
+        resume_cursor: None,
+    }))
+}
+
+/// Gong's `requestId` from a body that did not decode as a whole, when it can still be read.
+fn request_id_of(body: &[u8]) -> Option<String> {
+    #[derive(Deserialize)]
+    struct RequestIdOnly {
+        #[serde(rename = "requestId")]
+        request_id: Option<String>,
+    }
+    serde_json::from_slice::<RequestIdOnly>(body)
+        .ok()?
+        .request_id
+}

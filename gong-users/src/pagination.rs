@@ -1,0 +1,162 @@
+//! Following cursors: the stream of pages and the stream of users.
+//!
+//! With prefetch on, a background task fetches the next page while the caller works on this one,
+//! through a bounded channel, so at most `prefetch` pages wait in memory. The task ends when the
+//! listing ends, fails, or the stream is dropped.
+
+use std::collections::HashSet;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures::stream::{self, BoxStream, Stream, StreamExt as _, TryStreamExt as _};
+use gong_users_sys::types::User;
+
+use crate::fetch::{PageRequest, fetch_page};
+use crate::{Client, Error, Page};
+
+/// A stream of pages, from [`ListUsers::pages`](crate::ListUsers::pages).
+#[must_use = "streams do nothing unless polled"]
+pub struct Pages {
+    stream: BoxStream<'static, Result<Page, Error>>,
+    prefetcher: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// A stream of users, from [`ListUsers::items`](crate::ListUsers::items).
+#[must_use = "streams do nothing unless polled"]
+pub struct Items {
+    stream: BoxStream<'static, Result<User, Error>>,
+}
+
+/// Where the listing stands between pages.
+enum Cursor {
+    /// Fetch the page at this cursor (`None`: the first page).
+    Next {
+        cursor: Option<String>,
+        seen: HashSet<String>,
+    },
+    /// The last page came, or an error did.
+    Done,
+}
+
+impl Pages {
+    pub(crate) fn new(client: Client, request: PageRequest, prefetch: usize) -> Self {
+        let pages = follow_cursors(client, request);
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) if prefetch > 0 => {
+                let (sender, mut receiver) = tokio::sync::mpsc::channel(prefetch);
+                let prefetcher = runtime.spawn(async move {
+                    let mut pages = std::pin::pin!(pages);
+                    while let Some(page) = pages.next().await {
+                        if sender.send(page).await.is_err() {
+                            break; // the caller dropped the stream
+                        }
+                    }
+                });
+                Self {
+                    stream: stream::poll_fn(move |cx| receiver.poll_recv(cx)).boxed(),
+                    prefetcher: Some(prefetcher),
+                }
+            }
+            _ => Self {
+                stream: pages.boxed(),
+                prefetcher: None,
+            },
+        }
+    }
+
+    /// Every user of every page.
+    pub fn items(self) -> Items {
+        Items {
+            stream: self
+                .map_ok(|page| stream::iter(page.into_users().into_iter().map(Ok)))
+                .try_flatten()
+                .boxed(),
+        }
+    }
+}
+
+/// The pages of a listing, fetched one after another on demand.
+fn follow_cursors(
+    client: Client,
+    request: PageRequest,
+) -> impl Stream<Item = Result<Page, Error>> + Send + 'static {
+    let start = Cursor::Next {
+        cursor: request.cursor.clone(),
+        seen: HashSet::new(),
+    };
+    stream::unfold(start, move |state| {
+        let client = client.clone();
+        let mut request = request.clone();
+        async move {
+            let Cursor::Next { cursor, mut seen } = state else {
+                return None;
+            };
+            request.cursor = cursor.clone();
+            let page = match fetch_page(&client.inner, &request).await {
+                Ok(page) => page,
+                Err(error) => {
+                    return Some((
+                        Err(error.with_resume_cursor(cursor.as_deref())),
+                        Cursor::Done,
+                    ));
+                }
+            };
+            let Some(next) = page.next_cursor().map(str::to_owned) else {
+                return Some((Ok(page), Cursor::Done));
+            };
+            if cursor.as_deref() == Some(next.as_str()) || !seen.insert(next.clone()) {
+                let error = Error::RepeatedCursor {
+                    cursor: next,
+                    request_id: page.request_id().map(str::to_owned),
+                    resume_cursor: cursor,
+                };
+                return Some((Err(error), Cursor::Done));
+            }
+            Some((
+                Ok(page),
+                Cursor::Next {
+                    cursor: Some(next),
+                    seen,
+                },
+            ))
+        }
+    })
+}
+
+impl Stream for Pages {
+    type Item = Result<Page, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.stream.poll_next_unpin(cx)
+    }
+}
+
+impl Drop for Pages {
+    fn drop(&mut self) {
+        if let Some(prefetcher) = self.prefetcher.take() {
+            prefetcher.abort();
+        }
+    }
+}
+
+impl Stream for Items {
+    type Item = Result<User, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.stream.poll_next_unpin(cx)
+    }
+}
+
+impl std::fmt::Debug for Pages {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pages")
+            .field("prefetch", &self.prefetcher.is_some())
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Items {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Items").finish_non_exhaustive()
+    }
+}
