@@ -1,0 +1,73 @@
+//! Helpers shared by the integration tests: clients aimed at a local server, page bodies.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use gong_users::{Client, Credentials, RateLimit, RetryPolicy};
+use serde_json::{Value, json};
+
+pub const ACCESS_KEY: &str = "AK-test-access-key";
+pub const SECRET: &str = "s3cr3t-never-printed-7f1c";
+pub const TOKEN: &str = "oauth-token-never-printed-91ab";
+
+/// A client for `base_url` with Basic auth, no rate limit and fast retries.
+pub fn fast_client(base_url: &str) -> Client {
+    fast_builder(base_url).build().expect("client builds")
+}
+
+pub fn fast_builder(base_url: &str) -> gong_users::ClientBuilder {
+    Client::builder()
+        .base_url(base_url)
+        .expect("loopback URL is accepted")
+        .credentials(Credentials::basic(ACCESS_KEY, SECRET))
+        .rate_limit(RateLimit::Off)
+        .retry_policy(fast_retries(2))
+}
+
+pub fn fast_retries(max_retries: u32) -> RetryPolicy {
+    RetryPolicy::default()
+        .with_max_retries(max_retries)
+        .with_initial_backoff(Duration::from_millis(5))
+        .with_max_backoff(Duration::from_millis(20))
+        .with_max_retry_after(Duration::from_secs(2))
+}
+
+/// `Basic base64(key:secret)` for the test credentials.
+pub fn basic_header() -> String {
+    use base64::Engine as _;
+    let pair = format!("{ACCESS_KEY}:{SECRET}");
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(pair)
+    )
+}
+
+/// A user record with a few fields set.
+pub fn user(id: u64) -> Value {
+    json!({
+        "id": format!("{}", 9_007_199_254_740_000u64 + id),
+        "emailAddress": format!("user{id}@example.com"),
+        "created": "2024-02-18T02:30:00.123-07:00",
+        "active": true,
+        "firstName": format!("First{id}"),
+        "lastName": "Last",
+    })
+}
+
+/// A page body holding `users`, with `cursor` when more pages follow.
+pub fn page(number: i64, total: i64, users: Vec<Value>, cursor: Option<&str>) -> String {
+    let mut records = json!({
+        "totalRecords": total,
+        "currentPageSize": users.len(),
+        "currentPageNumber": number,
+    });
+    if let Some(cursor) = cursor {
+        records["cursor"] = json!(cursor);
+    }
+    json!({ "requestId": format!("req-{number}"), "records": records, "users": users }).to_string()
+}
+
+/// Gong's error body.
+pub fn gong_error(request_id: &str, message: &str) -> String {
+    json!({ "requestId": request_id, "errors": [message] }).to_string()
+}
