@@ -54,7 +54,7 @@ async fn a_gong_404_is_an_empty_listing() {
     assert!(page.users().is_empty());
     assert_eq!(page.request_id(), Some("r404"));
     assert_eq!(page.next_cursor(), None);
-    mock.assert_hits_async(2).await;
+    mock.assert_calls_async(2).await;
 }
 
 #[tokio::test]
@@ -96,7 +96,7 @@ async fn auth_failures_are_not_retried_and_name_gongs_request_id() {
                 && text.contains("Access denied"),
             "{text}"
         );
-        mock.assert_hits_async(1).await;
+        mock.assert_calls_async(1).await;
     }
 }
 
@@ -112,7 +112,7 @@ async fn a_malformed_request_is_not_retried() {
         .await;
     let (_, error) = listing_error(&server).await;
     assert_eq!(error.status().map(|s| s.as_u16()), Some(400));
-    mock.assert_hits_async(1).await;
+    mock.assert_calls_async(1).await;
 }
 
 #[tokio::test]
@@ -142,7 +142,7 @@ async fn an_html_502_keeps_status_and_a_bounded_snippet_after_all_retries() {
         "{snippet}"
     );
     assert!(error.is_retryable());
-    mock.assert_hits_async(3).await;
+    mock.assert_calls_async(3).await;
 }
 
 #[tokio::test]
@@ -157,7 +157,7 @@ async fn an_empty_503_is_retried_then_reported() {
     let (_, error) = listing_error(&server).await;
     assert_eq!(error.status().map(|s| s.as_u16()), Some(503));
     assert!(error.to_string().contains("(empty body)"), "{error}");
-    mock.assert_hits_async(3).await;
+    mock.assert_calls_async(3).await;
 }
 
 #[tokio::test]
@@ -175,7 +175,7 @@ async fn a_retry_after_past_the_ceiling_returns_at_once_with_the_wait() {
     assert!(error.is_rate_limited());
     assert_eq!(error.retry_after(), Some(Duration::from_secs(3600)));
     assert!(error.to_string().contains("Retry-After 3600s"), "{error}");
-    mock.assert_hits_async(1).await;
+    mock.assert_calls_async(1).await;
 }
 
 #[tokio::test]
@@ -197,7 +197,7 @@ async fn a_wrong_type_names_its_json_path_and_is_not_retried() {
     assert_eq!(decode.request_id.as_deref(), Some("req-bad"));
     assert!(!decode.truncated);
     assert!(error.is_bad_response() && !error.is_retryable());
-    mock.assert_hits_async(1).await;
+    mock.assert_calls_async(1).await;
 }
 
 #[tokio::test]
@@ -233,7 +233,7 @@ async fn a_json_body_cut_short_is_retried() {
     };
     assert!(decode.truncated);
     assert!(error.is_retryable());
-    mock.assert_hits_async(3).await;
+    mock.assert_calls_async(3).await;
 }
 
 #[tokio::test]
@@ -260,7 +260,7 @@ async fn a_repeated_cursor_is_an_error_not_a_loop() {
         "{error:?}"
     );
     assert!(error.is_bad_response());
-    repeat.assert_hits_async(1).await;
+    repeat.assert_calls_async(1).await;
 }
 
 #[tokio::test]
@@ -308,7 +308,7 @@ async fn a_failed_page_carries_its_cursor_and_the_listing_resumes_from_it() {
     assert_eq!(users.len(), 1);
     assert_eq!(error.resume_cursor(), Some("page-2"));
     assert!(error.to_string().contains("page-2"), "{error}");
-    failing.assert_hits_async(3).await;
+    failing.assert_calls_async(3).await;
 
     failing.delete_async().await;
     server
@@ -346,5 +346,5 @@ async fn a_slow_server_times_out_and_is_retried() {
         .unwrap();
     let error = client.list_users().send().await.expect_err("times out");
     assert!(error.is_timeout() && error.is_retryable(), "{error:?}");
-    mock.assert_hits_async(2).await;
+    mock.assert_calls_async(2).await;
 }

@@ -71,9 +71,9 @@ async fn every_page_keeps_include_avatars_and_sends_the_previous_cursor() {
             .map(|i| format!("user{i}@example.com"))
             .collect::<Vec<_>>()
     );
-    first.assert_hits_async(1).await;
-    second.assert_hits_async(1).await;
-    third.assert_hits_async(1).await;
+    first.assert_calls_async(1).await;
+    second.assert_calls_async(1).await;
+    third.assert_calls_async(1).await;
 }
 
 #[tokio::test]
