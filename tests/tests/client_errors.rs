@@ -297,7 +297,7 @@ async fn a_failed_page_carries_its_cursor_and_the_listing_resumes_from_it() {
                 .body(page(0, 3, vec![user(1)], Some("page-2")));
         })
         .await;
-    let mut failing = server
+    let failing = server
         .mock_async(|when, then| {
             when.path("/v2/users").query_param("cursor", "page-2");
             then.status(500)
