@@ -114,13 +114,20 @@ async fn attempt_once(
                 });
             }
         }
+        let raw_status = raw.as_ref().map(|raw| raw.status.as_u16());
         let outcome = classify(result, raw);
         match &outcome {
             Ok(page) => {
                 if let Some(id) = page.request_id() {
                     span.record("request_id", id);
                 }
-                tracing::debug!(users = page.users().len(), "page received");
+                tracing::info!(
+                    status = raw_status,
+                    request_id = page.request_id(),
+                    users = page.users().len(),
+                    duration_ms = elapsed.as_millis() as u64,
+                    "page received"
+                );
             }
             Err(error) => {
                 if let Some(id) = error.request_id() {
@@ -146,7 +153,12 @@ fn classify(result: RawResult, raw: Option<RawResponse>) -> Result<Page, Error> 
             let status = value.status();
             let headers = value.headers().clone();
             let body = value.into_inner();
-            if status == StatusCode::NOT_FOUND && is_gong_error_body(&body) {
+            if !is_gong_error_body(&body) {
+                // Some other JSON (a gateway's `{"message": …}`): show it as it came.
+                let raw_body = raw.as_ref().map(|raw| &raw.body[..]);
+                return Err(api_error(status, headers, None, raw_body));
+            }
+            if status == StatusCode::NOT_FOUND {
                 // Gong's list endpoints say "no users" with a 404, not an empty page.
                 return Ok(Page::empty(body.request_id));
             }

@@ -1,0 +1,92 @@
+//! The command line: what the user can type, with the help text they read.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const AFTER_HELP: &str = "\
+Credentials come from the environment only, never from flags (flags end up in shell history):
+  GONG_ACCESS_KEY + GONG_ACCESS_KEY_SECRET   an access key and its secret (Basic auth)
+  GONG_BEARER_TOKEN                          an OAuth access token with scope api:users:read
+  GONG_BASE_URL                              your company's API host (default https://api.gong.io)
+
+Exit status: 0 success; 2 usage or configuration; 3 authentication or permission (401/403);
+4 rate limit not cleared within the retry budget; 5 bad response from Gong; 1 anything else.";
+
+/// List the users of a Gong company, through Gong's `GET /v2/users`.
+#[derive(Debug, Parser)]
+#[command(name = "gong-users", version, about, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List every user, page by page, as a table, JSON, NDJSON or CSV.
+    #[command(after_help = LIST_EXAMPLES)]
+    List(ListArgs),
+}
+
+const LIST_EXAMPLES: &str = "\
+Examples:
+  gong-users list                                  table on a terminal, NDJSON when piped
+  gong-users list --format csv > users.csv         every user, one CSV row each
+  gong-users list --include-avatars --format json  Gong's staff avatars included, one JSON array
+  gong-users list --limit 10                       the first ten users
+  gong-users list --cursor 'eyJhbGciOi...'         resume a listing that failed (the cursor is in its error)
+
+Credentials: GONG_ACCESS_KEY + GONG_ACCESS_KEY_SECRET, or GONG_BEARER_TOKEN; host: GONG_BASE_URL.";
+
+/// Options of `gong-users list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Include avatars, Gong's synthetic users for its own staff (left out by default).
+    #[arg(long)]
+    pub include_avatars: bool,
+
+    /// Output format [default: table on a terminal, ndjson otherwise].
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<Format>,
+
+    /// Stop after this many users.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u64>,
+
+    /// Start from this cursor, to resume a listing that failed.
+    #[arg(long, value_name = "CURSOR")]
+    pub cursor: Option<String>,
+
+    /// API host; http:// only for loopback addresses.
+    #[arg(long, value_name = "URL", env = "GONG_BASE_URL")]
+    pub base_url: Option<String>,
+
+    /// Requests a second at most (0 = no client-side limit).
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub rate_limit: u32,
+
+    /// Retries of a failed request (429, 5xx, connection errors) before giving up.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub max_retries: u32,
+
+    /// More detail on stderr: -v requests and retries, -vv everything.
+    #[arg(long, short = 'v', action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+
+    /// Nothing on stderr but errors.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// How users are written to stdout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned columns for people: name, email, title, active, manager, created.
+    Table,
+    /// One JSON array of Gong's user records.
+    Json,
+    /// One Gong user record (camelCase JSON) a line.
+    Ndjson,
+    /// A header, then one row a user: settings flattened, lists joined with ';'.
+    Csv,
+}
