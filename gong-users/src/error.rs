@@ -54,6 +54,21 @@ pub enum Error {
         /// Where a listing that failed here can continue.
         resume_cursor: Option<String>,
     },
+    /// Gong sent the same users as the page before, under a new cursor: the cursor is being
+    /// ignored somewhere, and following it would loop forever.
+    #[error(
+        "Gong sent the same {users} users as the page before{}; stopping instead of looping{}",
+        request_id.as_deref().map(|id| format!(" (requestId {id})")).unwrap_or_default(),
+        resume_note(resume_cursor.as_deref())
+    )]
+    RepeatedPage {
+        /// How many users the repeated page holds.
+        users: usize,
+        /// The `requestId` of the response that repeated the page.
+        request_id: Option<String>,
+        /// Where a listing that failed here can continue.
+        resume_cursor: Option<String>,
+    },
     /// The client is configured in a way that cannot work (missing credentials, an insecure URL).
     /// Raised before any request is sent.
     #[error("configuration error: {0}")]
@@ -162,7 +177,9 @@ impl Error {
         match self {
             Error::Api(api) => api.request_id.as_deref(),
             Error::Decode(decode) => decode.request_id.as_deref(),
-            Error::RepeatedCursor { request_id, .. } => request_id.as_deref(),
+            Error::RepeatedCursor { request_id, .. } | Error::RepeatedPage { request_id, .. } => {
+                request_id.as_deref()
+            }
             _ => None,
         }
     }
@@ -175,7 +192,7 @@ impl Error {
             Error::Api(api) => is_retryable_status(api.status),
             Error::Transport { .. } | Error::Timeout { .. } => true,
             Error::Decode(decode) => decode.truncated,
-            Error::RepeatedCursor { .. } | Error::Config(_) => false,
+            Error::RepeatedCursor { .. } | Error::RepeatedPage { .. } | Error::Config(_) => false,
         }
     }
 
@@ -196,7 +213,8 @@ impl Error {
             Error::Decode(decode) => decode.resume_cursor.as_deref(),
             Error::Transport { resume_cursor, .. }
             | Error::Timeout { resume_cursor, .. }
-            | Error::RepeatedCursor { resume_cursor, .. } => resume_cursor.as_deref(),
+            | Error::RepeatedCursor { resume_cursor, .. }
+            | Error::RepeatedPage { resume_cursor, .. } => resume_cursor.as_deref(),
             Error::Config(_) => None,
         }
     }
@@ -219,10 +237,13 @@ impl Error {
         matches!(self, Error::Timeout { .. })
     }
 
-    /// True when Gong's response could not be used: a body that does not decode, or a cursor
-    /// that repeats.
+    /// True when Gong's response could not be used: a body that does not decode, a cursor or
+    /// a page that repeats.
     pub fn is_bad_response(&self) -> bool {
-        matches!(self, Error::Decode(_) | Error::RepeatedCursor { .. })
+        matches!(
+            self,
+            Error::Decode(_) | Error::RepeatedCursor { .. } | Error::RepeatedPage { .. }
+        )
     }
 
     /// Records where the listing that hit this error can continue.
@@ -233,7 +254,8 @@ impl Error {
             Error::Decode(decode) => decode.resume_cursor = cursor,
             Error::Transport { resume_cursor, .. }
             | Error::Timeout { resume_cursor, .. }
-            | Error::RepeatedCursor { resume_cursor, .. } => *resume_cursor = cursor,
+            | Error::RepeatedCursor { resume_cursor, .. }
+            | Error::RepeatedPage { resume_cursor, .. } => *resume_cursor = cursor,
             Error::Config(_) => {}
         }
         self

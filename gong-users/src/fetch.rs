@@ -7,11 +7,11 @@ use gong_users_sys::types::{ErrorResponse, UsersMetadata};
 use gong_users_sys::{RawResponse, ResponseValue, capture_raw_response};
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
-use serde::Deserialize;
 use tracing::Instrument as _;
 
 use crate::client::ClientInner;
-use crate::error::{ApiError, DecodeError, body_snippet};
+use crate::decode::{decode_error, decode_error_from};
+use crate::error::{ApiError, body_snippet};
 use crate::events::Event;
 use crate::retry::{Decision, parse_retry_after};
 use crate::{Error, Page};
@@ -232,71 +232,4 @@ fn api_error(
         attempts: 1,
         resume_cursor: None,
     }))
-}
-
-/// Decodes `body` again with path tracking, to say where and why it failed.
-fn decode_error(status: StatusCode, body: &[u8]) -> Error {
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let (path, message, truncated) =
-        match serde_path_to_error::deserialize::<_, UsersMetadata>(&mut deserializer) {
-            Err(error) => (
-                error.path().to_string(),
-                error.inner().to_string(),
-                error.inner().is_eof(),
-            ),
-            // The value decoded, so what failed is what follows it.
-            Ok(_) => match serde_json::from_slice::<UsersMetadata>(body) {
-                Err(error) => (
-                    "(after the JSON value)".to_owned(),
-                    error.to_string(),
-                    false,
-                ),
-                Ok(_) => (
-                    "(unknown)".to_owned(),
-                    "the body did not decode".to_owned(),
-                    false,
-                ),
-            },
-        };
-    decode_failure(status, body, path, message, truncated)
-}
-
-fn decode_error_from(status: StatusCode, body: &[u8], source: &serde_json::Error) -> Error {
-    decode_failure(
-        status,
-        body,
-        "(unknown)".into(),
-        source.to_string(),
-        source.is_eof(),
-    )
-}
-
-fn decode_failure(
-    status: StatusCode,
-    body: &[u8],
-    path: String,
-    message: String,
-    truncated: bool,
-) -> Error {
-    Error::Decode(Box::new(DecodeError {
-        status,
-        request_id: request_id_of(body),
-        path,
-        message,
-        body_snippet: body_snippet(body),
-        truncated,
-        resume_cursor: None,
-    }))
-}
-
-/// Gong's `requestId` from a body that did not decode as a whole, when it can still be read.
-fn request_id_of(body: &[u8]) -> Option<String> {
-    #[derive(Deserialize)]
-    struct RequestIdOnly {
-        #[serde(rename = "requestId")]
-        request_id: Option<String>,
-    }
-    serde_json::from_slice::<RequestIdOnly>(body)
-        .ok()?
-        .request_id
 }

@@ -61,6 +61,7 @@
 mod base_url;
 mod client;
 mod credentials;
+mod decode;
 mod error;
 mod events;
 mod fetch;

@@ -1,6 +1,10 @@
 //! One page of the listing, as Gong sent it.
 
 use gong_users_sys::types::{Records, User, UsersMetadata};
+use reqwest::StatusCode;
+
+use crate::Error;
+use crate::decode::decode_error;
 
 /// One page of users (Gong sends up to 100 a page) with Gong's paging figures.
 #[derive(Clone, Debug, PartialEq)]
@@ -45,6 +49,21 @@ impl Page {
     /// The cursor of the next page; `None` on the last page.
     pub fn next_cursor(&self) -> Option<&str> {
         self.records().and_then(|r| r.cursor.as_deref())
+    }
+
+    /// Decodes a page from the JSON of a `GET /v2/users` response body, as the client does: a
+    /// value of the wrong type fails with [`Error::Decode`] naming its JSON path; `null`s,
+    /// missing fields and unknown fields never fail.
+    ///
+    /// ```
+    /// let page = gong_users::Page::from_slice(br#"{"users":[{"id":"1","newField":true}]}"#)?;
+    /// assert_eq!(page.users()[0].extra["newField"], true);
+    /// # Ok::<(), gong_users::Error>(())
+    /// ```
+    pub fn from_slice(body: &[u8]) -> Result<Self, Error> {
+        serde_json::from_slice::<UsersMetadata>(body)
+            .map(Page::from)
+            .map_err(|_| decode_error(StatusCode::OK, body))
     }
 
     /// The users on this page.

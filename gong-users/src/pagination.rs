@@ -30,12 +30,43 @@ pub struct Items {
 /// Where the listing stands between pages.
 enum Cursor {
     /// Fetch the page at this cursor (`None`: the first page).
-    Next {
-        cursor: Option<String>,
-        seen: HashSet<String>,
-    },
+    Next(Progress),
     /// The last page came, or an error did.
     Done,
+}
+
+/// What the listing remembers to notice a loop: every cursor Gong returned, and the ids of the
+/// last page's users.
+struct Progress {
+    cursor: Option<String>,
+    seen_cursors: HashSet<String>,
+    last_page_ids: Vec<Option<String>>,
+}
+
+impl Progress {
+    /// The error for `page` if it shows the listing going round in circles.
+    fn loop_error(&mut self, page: &Page) -> Option<Error> {
+        let request_id = page.request_id().map(str::to_owned);
+        if let Some(next) = page.next_cursor()
+            && (self.cursor.as_deref() == Some(next) || !self.seen_cursors.insert(next.to_owned()))
+        {
+            return Some(Error::RepeatedCursor {
+                cursor: next.to_owned(),
+                request_id,
+                resume_cursor: self.cursor.clone(),
+            });
+        }
+        let ids: Vec<Option<String>> = page.users().iter().map(|user| user.id.clone()).collect();
+        if ids.iter().any(Option::is_some) && ids == self.last_page_ids {
+            return Some(Error::RepeatedPage {
+                users: ids.len(),
+                request_id,
+                resume_cursor: self.cursor.clone(),
+            });
+        }
+        self.last_page_ids = ids;
+        None
+    }
 }
 
 impl Pages {
@@ -80,45 +111,36 @@ fn follow_cursors(
     client: Client,
     request: PageRequest,
 ) -> impl Stream<Item = Result<Page, Error>> + Send + 'static {
-    let start = Cursor::Next {
+    let start = Cursor::Next(Progress {
         cursor: request.cursor.clone(),
-        seen: HashSet::new(),
-    };
+        seen_cursors: HashSet::new(),
+        last_page_ids: Vec::new(),
+    });
     stream::unfold(start, move |state| {
         let client = client.clone();
         let mut request = request.clone();
         async move {
-            let Cursor::Next { cursor, mut seen } = state else {
+            let Cursor::Next(mut progress) = state else {
                 return None;
             };
-            request.cursor = cursor.clone();
+            request.cursor = progress.cursor.clone();
             let page = match fetch_page(&client.inner, &request).await {
                 Ok(page) => page,
                 Err(error) => {
-                    return Some((
-                        Err(error.with_resume_cursor(cursor.as_deref())),
-                        Cursor::Done,
-                    ));
+                    let error = error.with_resume_cursor(progress.cursor.as_deref());
+                    return Some((Err(error), Cursor::Done));
                 }
             };
-            let Some(next) = page.next_cursor().map(str::to_owned) else {
-                return Some((Ok(page), Cursor::Done));
-            };
-            if cursor.as_deref() == Some(next.as_str()) || !seen.insert(next.clone()) {
-                let error = Error::RepeatedCursor {
-                    cursor: next,
-                    request_id: page.request_id().map(str::to_owned),
-                    resume_cursor: cursor,
-                };
+            if let Some(error) = progress.loop_error(&page) {
                 return Some((Err(error), Cursor::Done));
             }
-            Some((
-                Ok(page),
-                Cursor::Next {
-                    cursor: Some(next),
-                    seen,
-                },
-            ))
+            match page.next_cursor().map(str::to_owned) {
+                None => Some((Ok(page), Cursor::Done)),
+                Some(next) => {
+                    progress.cursor = Some(next);
+                    Some((Ok(page), Cursor::Next(progress)))
+                }
+            }
         }
     })
 }

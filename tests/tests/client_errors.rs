@@ -266,7 +266,7 @@ async fn a_repeated_cursor_is_an_error_not_a_loop() {
 #[tokio::test]
 async fn a_cursor_cycle_is_caught_too() {
     let server = MockServer::start_async().await;
-    for (sent, next) in [(None, "A"), (Some("A"), "B"), (Some("B"), "A")] {
+    for (number, sent, next) in [(1, None, "A"), (2, Some("A"), "B"), (3, Some("B"), "A")] {
         server
             .mock_async(|when, then| {
                 let when = when.path("/v2/users");
@@ -274,7 +274,8 @@ async fn a_cursor_cycle_is_caught_too() {
                     Some(cursor) => when.query_param("cursor", cursor),
                     None => when.query_param_missing("cursor"),
                 };
-                then.status(200).body(page(0, 9, vec![user(1)], Some(next)));
+                then.status(200)
+                    .body(page(0, 9, vec![user(number)], Some(next)));
             })
             .await;
     }

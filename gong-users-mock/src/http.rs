@@ -1,0 +1,188 @@
+//! Just enough HTTP/1.1 to serve `GET /v2/users` and to misbehave on purpose.
+//!
+//! Requests are parsed with httparse. Responses are written by hand, because FakeGong must be
+//! able to do what a well-behaved server library will not: stop a body halfway, or reset the
+//! connection without answering.
+
+use std::io;
+
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::TcpStream;
+
+/// The largest request head accepted.
+const MAX_HEAD: usize = 64 * 1024;
+
+/// The parts of a request FakeGong looks at.
+pub(crate) struct Request {
+    pub(crate) method: String,
+    /// The path and query, as sent.
+    pub(crate) target: String,
+    pub(crate) authorization: Option<String>,
+    pub(crate) user_agent: Option<String>,
+    pub(crate) keep_alive: bool,
+}
+
+/// Reads one request head from `stream`, keeping bytes past it in `buffer`. `Ok(None)` when the
+/// client closed the connection between requests.
+pub(crate) async fn read_request(
+    stream: &mut TcpStream,
+    buffer: &mut Vec<u8>,
+) -> io::Result<Option<Request>> {
+    loop {
+        if let Some(end) = find_head_end(buffer) {
+            let request = parse_head(&buffer[..end])?;
+            buffer.drain(..end);
+            return Ok(Some(request));
+        }
+        if buffer.len() > MAX_HEAD {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "request head too large",
+            ));
+        }
+        let mut chunk = [0u8; 8192];
+        let read = stream.read(&mut chunk).await?;
+        if read == 0 {
+            return if buffer.is_empty() {
+                Ok(None)
+            } else {
+                Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "request cut short",
+                ))
+            };
+        }
+        buffer.extend_from_slice(&chunk[..read]);
+    }
+}
+
+fn find_head_end(buffer: &[u8]) -> Option<usize> {
+    buffer
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|at| at + 4)
+}
+
+fn parse_head(head: &[u8]) -> io::Result<Request> {
+    let mut headers = [httparse::EMPTY_HEADER; 64];
+    let mut parsed = httparse::Request::new(&mut headers);
+    let invalid = |what: &str| io::Error::new(io::ErrorKind::InvalidData, what.to_owned());
+    match parsed.parse(head) {
+        Ok(httparse::Status::Complete(_)) => {}
+        _ => return Err(invalid("malformed request head")),
+    }
+    let header = |name: &str| {
+        parsed
+            .headers
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case(name))
+            .and_then(|h| std::str::from_utf8(h.value).ok())
+            .map(str::to_owned)
+    };
+    let close = header("connection").is_some_and(|v| v.eq_ignore_ascii_case("close"));
+    Ok(Request {
+        method: parsed
+            .method
+            .ok_or_else(|| invalid("no method"))?
+            .to_owned(),
+        target: parsed.path.ok_or_else(|| invalid("no path"))?.to_owned(),
+        authorization: header("authorization"),
+        user_agent: header("user-agent"),
+        keep_alive: parsed.version == Some(1) && !close,
+    })
+}
+
+/// A response to write.
+pub(crate) struct Response {
+    pub(crate) status: u16,
+    pub(crate) content_type: &'static str,
+    pub(crate) retry_after: Option<u64>,
+    pub(crate) body: Vec<u8>,
+}
+
+impl Response {
+    pub(crate) fn json(status: u16, body: impl Into<Vec<u8>>) -> Self {
+        Self {
+            status,
+            content_type: "application/json; charset=utf-8",
+            retry_after: None,
+            body: body.into(),
+        }
+    }
+
+    pub(crate) fn html(status: u16, body: &str) -> Self {
+        Self {
+            status,
+            content_type: "text/html",
+            retry_after: None,
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    pub(crate) fn with_retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
+    }
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        _ => "Unknown",
+    }
+}
+
+fn head(response: &Response, keep_alive: bool) -> String {
+    let mut head = format!(
+        "HTTP/1.1 {} {}\r\ncontent-type: {}\r\ncontent-length: {}\r\nconnection: {}\r\n",
+        response.status,
+        reason(response.status),
+        response.content_type,
+        response.body.len(),
+        if keep_alive { "keep-alive" } else { "close" },
+    );
+    if let Some(seconds) = response.retry_after {
+        head.push_str(&format!("retry-after: {seconds}\r\n"));
+    }
+    head.push_str("\r\n");
+    head
+}
+
+/// Writes the whole response.
+pub(crate) async fn write_response(
+    stream: &mut TcpStream,
+    response: &Response,
+    keep_alive: bool,
+) -> io::Result<()> {
+    stream
+        .write_all(head(response, keep_alive).as_bytes())
+        .await?;
+    stream.write_all(&response.body).await?;
+    stream.flush().await
+}
+
+/// Writes the head with the full `content-length` but only half the body, then closes.
+pub(crate) async fn write_truncated(stream: &mut TcpStream, response: &Response) -> io::Result<()> {
+    stream.write_all(head(response, false).as_bytes()).await?;
+    stream
+        .write_all(&response.body[..response.body.len() / 2])
+        .await?;
+    stream.flush().await?;
+    stream.shutdown().await
+}
+
+/// Resets the connection: no response, an RST instead of a FIN.
+pub(crate) fn reset(stream: TcpStream) {
+    // Deprecated because a non-zero linger blocks on drop; a zero linger resets at once.
+    #[allow(deprecated)]
+    let _ = stream.set_linger(Some(std::time::Duration::ZERO));
+    drop(stream);
+}

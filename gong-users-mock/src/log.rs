@@ -1,0 +1,85 @@
+//! The record of every request FakeGong received, for assertions.
+
+use std::time::Duration;
+
+use crate::Fault;
+
+/// One request as FakeGong saw it and what it answered.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecordedRequest {
+    /// When it arrived, since the server started.
+    pub at: Duration,
+    /// The HTTP method.
+    pub method: String,
+    /// The path, without the query.
+    pub path: String,
+    /// The query parameters, decoded, in order.
+    pub query: Vec<(String, String)>,
+    /// The `User-Agent` header.
+    pub user_agent: Option<String>,
+    /// The authentication scheme that was presented and accepted ("Basic" or "Bearer"); `None`
+    /// when no valid credentials came. The credentials themselves are never recorded.
+    pub auth_scheme: Option<&'static str>,
+    /// What FakeGong answered.
+    pub outcome: Outcome,
+}
+
+impl RecordedRequest {
+    /// The value of query parameter `name`.
+    pub fn query_param(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// The HTTP status answered; `None` for a reset connection.
+    pub fn status(&self) -> Option<u16> {
+        self.outcome.status()
+    }
+}
+
+/// What FakeGong answered to one request.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    /// 200 with the page starting at `offset`, holding `users` users.
+    Page {
+        /// Index of the page's first user in the listing.
+        offset: usize,
+        /// How many users the page holds.
+        users: usize,
+    },
+    /// 404 with Gong's "No users found" body: the listing is empty.
+    NoUsers,
+    /// 401: missing or wrong credentials.
+    Unauthorized,
+    /// 400: a cursor that is malformed, expired, or issued for other parameters.
+    BadCursor,
+    /// 429 with `Retry-After`.
+    RateLimited {
+        /// The `Retry-After` seconds sent.
+        retry_after: u64,
+    },
+    /// An injected fault.
+    Fault(Fault),
+    /// Not `GET /v2/users`.
+    NotFound,
+}
+
+impl Outcome {
+    /// The HTTP status answered; `None` for a reset connection.
+    pub fn status(&self) -> Option<u16> {
+        Some(match self {
+            Outcome::Page { .. } => 200,
+            Outcome::NoUsers | Outcome::NotFound => 404,
+            Outcome::Unauthorized => 401,
+            Outcome::BadCursor => 400,
+            Outcome::RateLimited { .. } => 429,
+            Outcome::Fault(Fault::InternalError) => 500,
+            Outcome::Fault(Fault::BadGatewayHtml) => 502,
+            Outcome::Fault(Fault::Unavailable) => 503,
+            Outcome::Fault(Fault::TruncatedBody | Fault::Slow) => 200,
+            Outcome::Fault(Fault::ConnectionReset) => return None,
+        })
+    }
+}
