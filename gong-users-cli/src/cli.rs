@@ -3,6 +3,11 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 const AFTER_HELP: &str = "\
+Examples:
+  gong-users list --sandbox                  try it now: a local fake Gong, no credentials needed
+  gong-users list --format csv > users.csv   every user of your company, one CSV row each
+  gong-users schema > user.schema.json       the JSON Schema of one user record
+
 Credentials come from the environment only, never from flags (flags end up in shell history):
   GONG_ACCESS_KEY + GONG_ACCESS_KEY_SECRET   an access key and its secret (Basic auth)
   GONG_BEARER_TOKEN                          an OAuth access token with scope api:users:read
@@ -26,7 +31,16 @@ pub enum Command {
     /// List every user, page by page, as a table, JSON, NDJSON or CSV.
     #[command(after_help = LIST_EXAMPLES)]
     List(ListArgs),
+    /// Print the JSON Schema of one user record (as `list --format ndjson` writes it), for
+    /// warehouse loaders.
+    #[command(after_help = SCHEMA_EXAMPLES)]
+    Schema,
 }
+
+const SCHEMA_EXAMPLES: &str = "\
+Examples:
+  gong-users schema > user.schema.json
+  gong-users schema | jq '.properties | keys'";
 
 const LIST_EXAMPLES: &str = "\
 Examples:
@@ -35,6 +49,7 @@ Examples:
   gong-users list --include-avatars --format json  Gong's staff avatars included, one JSON array
   gong-users list --limit 10                       the first ten users
   gong-users list --cursor 'eyJhbGciOi...'         resume a listing that failed (the cursor is in its error)
+  gong-users list --sandbox --sandbox-faults 0.2 -v  a fake Gong that fails a fifth of the time
 
 Credentials: GONG_ACCESS_KEY + GONG_ACCESS_KEY_SECRET, or GONG_BEARER_TOKEN; host: GONG_BASE_URL.";
 
@@ -73,9 +88,27 @@ pub struct ListArgs {
     #[arg(long, short = 'v', action = clap::ArgAction::Count, conflicts_with = "quiet")]
     pub verbose: u8,
 
-    /// Nothing on stderr but errors.
+    /// Nothing on stderr but errors (no progress display).
     #[arg(long, short = 'q')]
     pub quiet: bool,
+
+    /// List from a fake Gong started in this process (about 250 synthetic users and a few
+    /// avatars) instead of the real one: no credentials needed; --base-url is ignored.
+    #[arg(long)]
+    pub sandbox: bool,
+
+    /// How many users the sandbox has.
+    #[arg(long, value_name = "N", default_value_t = 250, requires = "sandbox")]
+    pub sandbox_users: usize,
+
+    /// The share of sandbox requests that fail (500, HTML 502, 503, cut bodies, resets), from 0
+    /// to 1, to watch the retries at work.
+    #[arg(long, value_name = "P", default_value_t = 0.0, requires = "sandbox")]
+    pub sandbox_faults: f64,
+
+    /// Requests a second the sandbox accepts before answering 429 (Gong's quota is 3).
+    #[arg(long, value_name = "N", default_value_t = 3, requires = "sandbox")]
+    pub sandbox_rate_limit: u32,
 }
 
 /// How users are written to stdout.

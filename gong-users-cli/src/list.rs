@@ -4,13 +4,15 @@ use std::io::{self, BufWriter, IsTerminal as _, Write as _};
 use std::process::ExitCode;
 
 use futures::StreamExt as _;
-use gong_users::{ClientBuilder, ENV_BASE_URL, Error, RateLimit, RetryPolicy};
+use gong_users::{Client, ClientBuilder, ENV_BASE_URL, Error, RateLimit, RetryPolicy};
 
 use crate::cli::{Format, ListArgs};
 use crate::exit;
-use crate::output;
+use crate::output::{self, UserWriter};
+use crate::progress::Progress;
+use crate::sandbox;
 
-/// How the run ended, for the exit status and message.
+/// How the listing ended.
 enum Outcome {
     Done,
     Failed(Error),
@@ -18,9 +20,14 @@ enum Outcome {
 }
 
 pub async fn run(args: ListArgs) -> ExitCode {
-    let client = match build_client(&args) {
-        Ok(client) => client,
-        Err(error) => return report(&error, 0),
+    let progress = Progress::new(io::stderr().is_terminal() && !args.quiet && args.verbose == 0);
+    // The sandbox, when asked for, lives until the listing ends.
+    let (client, _sandbox) = match build_client(&args, &progress).await {
+        Ok(built) => built,
+        Err(error) => {
+            progress.abandon();
+            return report(&error, 0);
+        }
     };
     let format = args.format.unwrap_or(if io::stdout().is_terminal() {
         Format::Table
@@ -29,7 +36,45 @@ pub async fn run(args: ListArgs) -> ExitCode {
     });
     let stdout = BufWriter::with_capacity(64 * 1024, io::stdout().lock());
     let mut writer = output::writer(format, stdout);
+    let (outcome, written) = list_into(&client, &args, writer.as_mut(), &progress).await;
+    let outcome = match outcome {
+        // Close what was written (a JSON array's `]`) so even a partial output stays valid.
+        Outcome::Done | Outcome::Failed(_) => match (progress.suspend(|| writer.finish()), outcome)
+        {
+            (Err(err), Outcome::Done) => Outcome::Io(err),
+            (_, outcome) => outcome,
+        },
+        Outcome::Io(err) => Outcome::Io(err),
+    };
+    match outcome {
+        Outcome::Done => {
+            progress.finish(written);
+            ExitCode::from(exit::OK)
+        }
+        // The reader closed stdout (`| head`): a normal end, quietly.
+        Outcome::Io(err) if err.kind() == io::ErrorKind::BrokenPipe => {
+            progress.abandon();
+            ExitCode::from(exit::OK)
+        }
+        Outcome::Io(err) => {
+            progress.abandon();
+            eprintln!("error: writing to stdout failed: {err}");
+            ExitCode::from(exit::OTHER)
+        }
+        Outcome::Failed(error) => {
+            progress.abandon();
+            report(&error, written)
+        }
+    }
+}
 
+/// Writes the listing page by page; returns how it ended and how many users were written.
+async fn list_into(
+    client: &Client,
+    args: &ListArgs,
+    writer: &mut dyn UserWriter,
+    progress: &Progress,
+) -> (Outcome, u64) {
     let mut request = client.list_users();
     if args.include_avatars {
         request = request.include_avatars(true);
@@ -40,68 +85,59 @@ pub async fn run(args: ListArgs) -> ExitCode {
     let mut pages = request.pages();
     let mut written: u64 = 0;
     let limit = args.limit.unwrap_or(u64::MAX);
-    let outcome = 'listing: loop {
-        if written >= limit {
-            break Outcome::Done;
-        }
+    while written < limit {
         let page = match pages.next().await {
-            None => break Outcome::Done,
-            Some(Err(error)) => break Outcome::Failed(error),
+            None => break,
+            Some(Err(error)) => return (Outcome::Failed(error), written),
             Some(Ok(page)) => page,
         };
-        for user in page
-            .users()
-            .iter()
-            .take(usize::try_from(limit - written).unwrap_or(usize::MAX))
-        {
-            if let Err(err) = writer.write_user(user) {
-                break 'listing Outcome::Io(err);
+        let wanted = usize::try_from(limit - written).unwrap_or(usize::MAX);
+        let result = progress.suspend(|| -> io::Result<u64> {
+            let mut count = 0;
+            for user in page.users().iter().take(wanted) {
+                writer.write_user(user)?;
+                count += 1;
             }
-            written += 1;
+            writer.flush()?;
+            Ok(count)
+        });
+        match result {
+            Ok(count) => written += count,
+            Err(err) => return (Outcome::Io(err), written),
         }
-        if let Err(err) = writer.flush() {
-            break Outcome::Io(err);
-        }
+        progress.page(&page, written);
         tracing::debug!(written, "page written");
-    };
-    drop(pages); // stops any page still being fetched ahead
-    let outcome = match outcome {
-        Outcome::Done => match writer.finish() {
-            Ok(()) => Outcome::Done,
-            Err(err) => Outcome::Io(err),
-        },
-        Outcome::Failed(error) => {
-            // Close what was written (a JSON array's `]`) so the partial output stays valid.
-            let _ = writer.finish();
-            Outcome::Failed(error)
-        }
-        other => other,
-    };
-    match outcome {
-        Outcome::Done => ExitCode::from(exit::OK),
-        // The reader closed stdout (`| head`): a normal end, quietly.
-        Outcome::Io(err) if err.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(exit::OK),
-        Outcome::Io(err) => {
-            eprintln!("error: writing to stdout failed: {err}");
-            ExitCode::from(exit::OTHER)
-        }
-        Outcome::Failed(error) => report(&error, written),
     }
+    // Dropping `pages` stops any page still being fetched ahead.
+    (Outcome::Done, written)
 }
 
-fn build_client(args: &ListArgs) -> Result<gong_users::Client, Error> {
-    // --base-url (or GONG_BASE_URL, read by clap) wins; credentials come from the environment.
-    let base_url = args.base_url.clone();
-    ClientBuilder::from_lookup(|name| {
-        if name == ENV_BASE_URL {
-            base_url.clone()
-        } else {
-            std::env::var(name).ok()
-        }
-    })?
-    .rate_limit(RateLimit::per_second(args.rate_limit))
-    .retry_policy(RetryPolicy::default().with_max_retries(args.max_retries))
-    .build()
+/// The client, from the environment and flags, or aimed at a sandbox started here.
+async fn build_client(
+    args: &ListArgs,
+    progress: &Progress,
+) -> Result<(Client, Option<gong_users_mock::FakeGong>), Error> {
+    let (builder, sandbox) = if args.sandbox {
+        let (fake, builder) = sandbox::start(args).await?;
+        (builder, Some(fake))
+    } else {
+        // --base-url (or GONG_BASE_URL, read by clap) wins; credentials come from the environment.
+        let base_url = args.base_url.clone();
+        let builder = ClientBuilder::from_lookup(|name| {
+            if name == ENV_BASE_URL {
+                base_url.clone()
+            } else {
+                std::env::var(name).ok()
+            }
+        })?;
+        (builder, None)
+    };
+    let client = builder
+        .rate_limit(RateLimit::per_second(args.rate_limit))
+        .retry_policy(RetryPolicy::default().with_max_retries(args.max_retries))
+        .on_event(progress.on_event())
+        .build()?;
+    Ok((client, sandbox))
 }
 
 /// Prints the error and what to do about it; returns the exit status.

@@ -4,7 +4,10 @@ mod cli;
 mod exit;
 mod list;
 mod output;
+mod progress;
+mod sandbox;
 
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use clap::Parser as _;
@@ -22,10 +25,28 @@ fn main() -> ExitCode {
                 Ok(runtime) => runtime,
                 Err(err) => {
                     eprintln!("error: could not start the async runtime: {err}");
-                    return ExitCode::FAILURE;
+                    return ExitCode::from(exit::OTHER);
                 }
             };
             runtime.block_on(list::run(args))
+        }
+        cli::Command::Schema => print_schema(),
+    }
+}
+
+/// `gong-users schema`: the JSON Schema of one user record.
+fn print_schema() -> ExitCode {
+    let schema = schemars::schema_for!(gong_users::User);
+    let mut stdout = std::io::stdout().lock();
+    let written = serde_json::to_writer_pretty(&mut stdout, &schema)
+        .map_err(std::io::Error::from)
+        .and_then(|()| writeln!(stdout));
+    match written {
+        Ok(()) => ExitCode::from(exit::OK),
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(exit::OK),
+        Err(err) => {
+            eprintln!("error: writing to stdout failed: {err}");
+            ExitCode::from(exit::OTHER)
         }
     }
 }

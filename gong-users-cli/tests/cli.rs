@@ -343,3 +343,88 @@ fn a_reader_that_closes_stdout_ends_the_run_quietly() {
     assert_eq!(stderr(&output), "");
     assert!(output.status.success(), "exit {:?}", output.status.code());
 }
+
+#[test]
+fn the_sandbox_lists_its_users_without_credentials() {
+    let output = run(
+        &[
+            "list",
+            "--sandbox",
+            "--format",
+            "ndjson",
+            "--rate-limit",
+            "0",
+        ],
+        &[],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output).lines().count(), 250);
+    let output = run(
+        &[
+            "list",
+            "--sandbox",
+            "--include-avatars",
+            "--sandbox-users",
+            "120",
+            "--format",
+            "ndjson",
+            "--rate-limit",
+            "0",
+        ],
+        &[],
+    );
+    assert_eq!(stdout(&output).lines().count(), 123);
+}
+
+#[test]
+fn the_sandbox_with_faults_still_lists_every_user_once() {
+    let output = run(
+        &[
+            "list",
+            "--sandbox",
+            "--sandbox-faults",
+            "0.3",
+            "--sandbox-users",
+            "600",
+            "--format",
+            "ndjson",
+            "--rate-limit",
+            "0",
+        ],
+        &[],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let ids: Vec<String> = stdout(&output)
+        .lines()
+        .map(|line| {
+            serde_json::from_str::<serde_json::Value>(line).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    let unique: std::collections::HashSet<&String> = ids.iter().collect();
+    assert_eq!((ids.len(), unique.len()), (600, 600));
+}
+
+#[test]
+fn schema_prints_the_user_json_schema() {
+    let output = run(&["schema"], &[]);
+    assert!(output.status.success());
+    let schema: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(schema["title"], "User");
+    insta::assert_snapshot!("schema", stdout(&output));
+}
+
+#[test]
+fn help_texts() {
+    for (name, args) in [
+        ("help_main", vec!["--help"]),
+        ("help_list", vec!["list", "--help"]),
+        ("help_schema", vec!["schema", "--help"]),
+    ] {
+        let output = run(&args, &[]);
+        assert!(output.status.success());
+        insta::assert_snapshot!(name, stdout(&output));
+    }
+}

@@ -65,7 +65,7 @@ impl Limiter {
                 Err(not_until) => not_until.wait_time_from(self.clock.now()),
             };
             if wait > Duration::from_millis(1) {
-                tracing::debug!(
+                tracing::info!(
                     wait_ms = wait.as_millis() as u64,
                     "waiting for the rate limiter"
                 );

@@ -1,0 +1,98 @@
+//! The progress display on stderr: pages, users, rate, and what the client is waiting for.
+//!
+//! Shown only when stderr is a terminal and neither --quiet nor -v is given (with -v the log
+//! lines are the progress). It never writes to stdout, and when stdout is the same terminal,
+//! rows are written with the bar hidden so the two never mix.
+
+use std::time::Duration;
+
+use gong_users::{Event, Page};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// The progress bar, or nothing when it is off.
+#[derive(Clone)]
+pub struct Progress {
+    bar: Option<ProgressBar>,
+}
+
+impl Progress {
+    /// A progress display on stderr, when `enabled`.
+    pub fn new(enabled: bool) -> Self {
+        if !enabled {
+            return Self { bar: None };
+        }
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(10));
+        let style = ProgressStyle::with_template(
+            "{spinner} {human_pos}/{human_len} users  {rate:.dim}  {elapsed}  {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_spinner())
+        .with_key(
+            "rate",
+            |state: &indicatif::ProgressState, out: &mut dyn std::fmt::Write| {
+                let _ = write!(out, "{:.0} users/s", state.per_sec());
+            },
+        );
+        bar.set_style(style);
+        bar.set_message("connecting");
+        bar.enable_steady_tick(Duration::from_millis(100));
+        Self { bar: Some(bar) }
+    }
+
+    /// A callback for the client's events: shows each wait and its reason.
+    pub fn on_event(&self) -> impl Fn(&Event) + Send + Sync + 'static {
+        let bar = self.bar.clone();
+        move |event| {
+            let Some(bar) = &bar else { return };
+            match event {
+                Event::Waiting { reason, wait, .. } => {
+                    bar.set_message(format!("waiting {:.1}s ({reason})", wait.as_secs_f64()));
+                }
+                Event::Retrying { attempt, error } => {
+                    let first_line = error.lines().next().unwrap_or_default();
+                    let short: String = first_line.chars().take(60).collect();
+                    bar.set_message(format!("attempt {attempt} failed: {short}"));
+                }
+                Event::Response { .. } => bar.set_message("receiving"),
+                _ => {}
+            }
+        }
+    }
+
+    /// Records a page, `written` users into the listing.
+    pub fn page(&self, page: &Page, written: u64) {
+        if let Some(bar) = &self.bar {
+            if let Some(total) = page.total_records().and_then(|t| u64::try_from(t).ok()) {
+                bar.set_length(total.max(written));
+            }
+            bar.set_position(written);
+            let number = page
+                .page_number()
+                .map_or(String::new(), |n| format!("page {}", n + 1));
+            bar.set_message(number);
+        }
+    }
+
+    /// Runs `write` with the bar hidden, so rows on the same terminal are not torn.
+    pub fn suspend<R>(&self, write: impl FnOnce() -> R) -> R {
+        match &self.bar {
+            Some(bar) => bar.suspend(write),
+            None => write(),
+        }
+    }
+
+    /// Removes the bar, leaving one summary line.
+    pub fn finish(&self, written: u64) {
+        if let Some(bar) = &self.bar {
+            let elapsed = bar.elapsed();
+            bar.finish_and_clear();
+            eprintln!("listed {written} users in {:.1}s", elapsed.as_secs_f64());
+        }
+    }
+
+    /// Removes the bar without a summary (before an error message).
+    pub fn abandon(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
