@@ -1,0 +1,74 @@
+//! `fake-gong`: FakeGong as a standalone server, for trying programs that read their settings
+//! from the environment (the examples, your own scripts) without a Gong account.
+//!
+//! It prints the environment to use, one `export` line each, then serves until stopped:
+//!
+//! ```text
+//! $ fake-gong --users 500 --faults 0.1 &
+//! export GONG_BASE_URL=http://127.0.0.1:41234
+//! export GONG_ACCESS_KEY=fake-access-key
+//! export GONG_ACCESS_KEY_SECRET=fake-access-key-secret
+//! ```
+
+use std::process::ExitCode;
+
+use gong_users_mock::{FakeGong, Faults};
+
+const USAGE: &str = "\
+usage: fake-gong [--users N] [--avatars N] [--faults P] [--rate-limit N] [--seed N]
+
+Serves a fake Gong GET /v2/users on 127.0.0.1 (a free port) until stopped, after printing the
+GONG_* environment a client needs to reach it.";
+
+fn main() -> ExitCode {
+    let mut builder = FakeGong::builder();
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        if flag == "-h" || flag == "--help" {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        let Some(value) = args.next() else {
+            eprintln!("error: {flag} needs a value\n{USAGE}");
+            return ExitCode::from(2);
+        };
+        let parsed = match flag.as_str() {
+            "--users" => value.parse().map(|n| builder = builder.clone().users(n)).is_ok(),
+            "--avatars" => value.parse().map(|n| builder = builder.clone().avatars(n)).is_ok(),
+            "--faults" => value
+                .parse::<f64>()
+                .map(|p| builder = builder.clone().faults(Faults::mixed(p)))
+                .is_ok(),
+            "--rate-limit" => value.parse().map(|n| builder = builder.clone().rate_limit(n)).is_ok(),
+            "--seed" => value.parse().map(|n| builder = builder.clone().seed(n)).is_ok(),
+            _ => false,
+        };
+        if !parsed {
+            eprintln!("error: bad flag or value: {flag} {value}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async move {
+        let fake = match builder.start().await {
+            Ok(fake) => fake,
+            Err(err) => {
+                eprintln!("error: could not start: {err}");
+                return ExitCode::FAILURE;
+            }
+        };
+        println!("export GONG_BASE_URL={}", fake.base_url());
+        println!("export GONG_ACCESS_KEY={}", fake.access_key());
+        println!("export GONG_ACCESS_KEY_SECRET={}", fake.access_key_secret());
+        use std::io::Write as _;
+        let _ = std::io::stdout().flush();
+        let _ = tokio::signal::ctrl_c().await;
+        ExitCode::SUCCESS
+    })
+}
