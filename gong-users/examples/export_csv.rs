@@ -9,10 +9,21 @@ use gong_users::Client;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let path = std::env::args().nth(1).unwrap_or_else(|| "users.csv".to_owned());
+    let path = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "users.csv".to_owned());
     let client = Client::from_env()?;
     let mut csv = csv::Writer::from_path(&path)?;
-    csv.write_record(["id", "email", "first_name", "last_name", "title", "active", "manager_id", "created"])?;
+    csv.write_record([
+        "id",
+        "email",
+        "first_name",
+        "last_name",
+        "title",
+        "active",
+        "manager_id",
+        "created",
+    ])?;
     let mut pages = client.list_users().pages();
     let mut written = 0;
     while let Some(page) = pages.try_next().await? {
@@ -25,7 +36,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 user.title.as_deref().unwrap_or_default(),
                 &user.active.map(|a| a.to_string()).unwrap_or_default(),
                 user.manager_id.as_deref().unwrap_or_default(),
-                user.created.as_ref().map(|c| c.as_str()).unwrap_or_default(),
+                user.created
+                    .as_ref()
+                    .map(|c| c.as_str())
+                    .unwrap_or_default(),
             ])?;
             written += 1;
         }

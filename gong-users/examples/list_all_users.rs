@@ -20,7 +20,8 @@ async fn main() -> Result<(), gong_users::Error> {
             "{}\t{}\t{}",
             user.id.as_deref().unwrap_or("-"),
             user.email_address.as_deref().unwrap_or("-"),
-            user.active.map_or("-", |active| if active { "active" } else { "inactive" }),
+            user.active
+                .map_or("-", |active| if active { "active" } else { "inactive" }),
         );
     }
     eprintln!("{count} users");

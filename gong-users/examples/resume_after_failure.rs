@@ -16,7 +16,11 @@ use gong_users::{ClientBuilder, RetryPolicy};
 #[tokio::main]
 async fn main() -> Result<(), gong_users::Error> {
     let client = ClientBuilder::from_env()?
-        .retry_policy(RetryPolicy::default().with_max_retries(1).with_initial_backoff(Duration::from_millis(50)))
+        .retry_policy(
+            RetryPolicy::default()
+                .with_max_retries(1)
+                .with_initial_backoff(Duration::from_millis(50)),
+        )
         .build()?;
     let mut users = Vec::new();
     let mut cursor: Option<String> = None;

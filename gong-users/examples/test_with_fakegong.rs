@@ -15,7 +15,9 @@ use gong_users::{Client, Credentials, RateLimit, RetryPolicy};
 use gong_users_mock::{FakeGong, Faults};
 
 /// The code under test: how many active users each manager has.
-async fn active_reports_by_manager(client: &Client) -> Result<HashMap<String, usize>, gong_users::Error> {
+async fn active_reports_by_manager(
+    client: &Client,
+) -> Result<HashMap<String, usize>, gong_users::Error> {
     let mut reports = HashMap::new();
     let mut users = client.list_users().items();
     while let Some(user) = users.try_next().await? {
@@ -30,7 +32,10 @@ fn client_for(fake: &FakeGong) -> Client {
     Client::builder()
         .base_url(fake.base_url())
         .expect("FakeGong listens on loopback")
-        .credentials(Credentials::basic(fake.access_key(), fake.access_key_secret()))
+        .credentials(Credentials::basic(
+            fake.access_key(),
+            fake.access_key_secret(),
+        ))
         .rate_limit(RateLimit::Off) // tests need not wait for Gong's quota
         .retry_policy(RetryPolicy::default().with_max_retries(10))
         .build()
@@ -40,8 +45,14 @@ fn client_for(fake: &FakeGong) -> Client {
 #[tokio::main]
 async fn main() {
     // A well-behaved server: the answer matches what FakeGong serves.
-    let fake = FakeGong::builder().users(300).start().await.expect("FakeGong starts");
-    let reports = active_reports_by_manager(&client_for(&fake)).await.expect("listing works");
+    let fake = FakeGong::builder()
+        .users(300)
+        .start()
+        .await
+        .expect("FakeGong starts");
+    let reports = active_reports_by_manager(&client_for(&fake))
+        .await
+        .expect("listing works");
     let expected = fake
         .expected_users(false)
         .iter()
@@ -58,9 +69,18 @@ async fn main() {
         .start()
         .await
         .expect("FakeGong starts");
-    let again = active_reports_by_manager(&client_for(&flaky)).await.expect("retries absorb faults");
+    let again = active_reports_by_manager(&client_for(&flaky))
+        .await
+        .expect("retries absorb faults");
     assert_eq!(again, reports);
-    let failed = flaky.requests().iter().filter(|r| r.status() != Some(200)).count();
+    let failed = flaky
+        .requests()
+        .iter()
+        .filter(|r| r.status() != Some(200))
+        .count();
 
-    println!("ok: {} managers; {failed} injected failures absorbed", reports.len());
+    println!(
+        "ok: {} managers; {failed} injected failures absorbed",
+        reports.len()
+    );
 }

@@ -32,23 +32,29 @@ fn main() -> ExitCode {
             eprintln!("error: {flag} needs a value\n{USAGE}");
             return ExitCode::from(2);
         };
-        let parsed = match flag.as_str() {
-            "--users" => value.parse().map(|n| builder = builder.clone().users(n)).is_ok(),
-            "--avatars" => value.parse().map(|n| builder = builder.clone().avatars(n)).is_ok(),
+        let configured = match flag.as_str() {
+            "--users" => value.parse().ok().map(|n| builder.clone().users(n)),
+            "--avatars" => value.parse().ok().map(|n| builder.clone().avatars(n)),
             "--faults" => value
-                .parse::<f64>()
-                .map(|p| builder = builder.clone().faults(Faults::mixed(p)))
-                .is_ok(),
-            "--rate-limit" => value.parse().map(|n| builder = builder.clone().rate_limit(n)).is_ok(),
-            "--seed" => value.parse().map(|n| builder = builder.clone().seed(n)).is_ok(),
-            _ => false,
+                .parse()
+                .ok()
+                .map(|p| builder.clone().faults(Faults::mixed(p))),
+            "--rate-limit" => value.parse().ok().map(|n| builder.clone().rate_limit(n)),
+            "--seed" => value.parse().ok().map(|n| builder.clone().seed(n)),
+            _ => None,
         };
-        if !parsed {
-            eprintln!("error: bad flag or value: {flag} {value}\n{USAGE}");
-            return ExitCode::from(2);
+        match configured {
+            Some(configured) => builder = configured,
+            None => {
+                eprintln!("error: bad flag or value: {flag} {value}\n{USAGE}");
+                return ExitCode::from(2);
+            }
         }
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(err) => {
             eprintln!("error: {err}");
