@@ -8,7 +8,7 @@ use gong_users::{Client, ClientBuilder, ENV_BASE_URL, Error, RateLimit, RetryPol
 
 use crate::cli::{Format, ListArgs};
 use crate::exit;
-use crate::output::{self, UserWriter};
+use crate::output::{self, UserWriter, WriteError};
 use crate::progress::Progress;
 use crate::sandbox;
 
@@ -82,7 +82,7 @@ async fn list_into(
     if let Some(cursor) = &args.cursor {
         request = request.cursor(cursor.clone());
     }
-    let mut pages = request.pages();
+    let mut pages = request.raw_pages();
     let mut written: u64 = 0;
     let limit = args.limit.unwrap_or(u64::MAX);
     while written < limit {
@@ -92,18 +92,10 @@ async fn list_into(
             Some(Ok(page)) => page,
         };
         let wanted = usize::try_from(limit - written).unwrap_or(usize::MAX);
-        let result = progress.suspend(|| -> io::Result<u64> {
-            let mut count = 0;
-            for user in page.users().iter().take(wanted) {
-                writer.write_user(user)?;
-                count += 1;
-            }
-            writer.flush()?;
-            Ok(count)
-        });
-        match result {
-            Ok(count) => written += count,
-            Err(err) => return (Outcome::Io(err), written),
+        match progress.suspend(|| writer.write_page(&page, wanted)) {
+            Ok(count) => written += count as u64,
+            Err(WriteError::Io(err)) => return (Outcome::Io(err), written),
+            Err(WriteError::Decode(error)) => return (Outcome::Failed(error), written),
         }
         progress.page(&page, written);
         tracing::debug!(written, "page written");

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use gong_users::{Event, Page};
+use gong_users::{Event, RawPage};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// The progress bar, or nothing when it is off.
@@ -59,7 +59,7 @@ impl Progress {
     }
 
     /// Records a page, `written` users into the listing.
-    pub fn page(&self, page: &Page, written: u64) {
+    pub fn page(&self, page: &RawPage, written: u64) {
         if let Some(bar) = &self.bar {
             if let Some(total) = page.total_records().and_then(|t| u64::try_from(t).ok()) {
                 bar.set_length(total.max(written));

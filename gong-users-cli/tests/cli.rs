@@ -240,7 +240,7 @@ fn exit_statuses_and_messages() {
             "undecodable",
             200,
             vec![],
-            r#"{"requestId":"req-bad","users":[{"active":"maybe"}]}"#.into(),
+            r#"{"requestId":"req-bad","users":[{"id":"1"},"not a user"]}"#.into(),
             5,
         ),
         ("bad_request", 400, vec![], gong("Malformed request"), 1),
@@ -250,6 +250,19 @@ fn exit_statuses_and_messages() {
         assert_eq!(actual, code, "{name}: {err}");
         snapshot_with_port_filtered!(format!("error_{name}"), err);
     }
+}
+
+#[test]
+fn a_field_of_the_wrong_type_fails_the_formats_that_read_fields() {
+    let body = r#"{"requestId":"req-bad","users":[{"active":"maybe"}]}"#;
+    for format in ["csv", "table"] {
+        let (code, err, _) = failure(200, &[], body, &["--format", format]);
+        assert_eq!(code, 5, "{format}: {err}");
+        assert!(err.contains("users[0].active"), "{format}: {err}");
+    }
+    // NDJSON passes Gong's record through as sent.
+    let (code, _, out) = failure(200, &[], body, &["--format", "ndjson"]);
+    assert_eq!((code, out.as_str()), (0, "{\"active\":\"maybe\"}\n"));
 }
 
 #[test]

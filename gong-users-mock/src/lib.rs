@@ -42,3 +42,14 @@ mod users;
 pub use faults::{Fault, Faults};
 pub use log::{Outcome, RecordedRequest};
 pub use server::{FakeGong, FakeGongBuilder, PAGE_SIZE};
+
+/// The synthetic users FakeGong serves for `seed`: `count` regular users and `avatars`
+/// avatars, as JSON exactly as served. For benchmarks and fixtures that need realistic records
+/// without a server.
+pub fn synthetic_users(
+    count: usize,
+    avatars: usize,
+    seed: u64,
+) -> (Vec<serde_json::Value>, Vec<serde_json::Value>) {
+    users::generate(count, avatars, seed)
+}

@@ -6,7 +6,7 @@
 //! - [`generated`]'s items, re-exported here: [`Client`], [`types`] and [`builder`], all written
 //!   by `cargo xtask codegen` and never edited by hand;
 //! - [`Timestamp`], the hand-written type the spec's `Timestamp` schema maps to;
-//! - [`capture_raw_response`], which lets a caller see the raw status, headers and body of a call
+//! - [`fetch_raw`], which lets a caller see the raw status, headers and body of a call
 //!   even where progenitor's own error would drop them (an HTML 502 from a proxy, say).
 //!
 //! ```no_run
@@ -25,5 +25,5 @@ mod raw_response;
 mod timestamp;
 
 pub use generated::*;
-pub use raw_response::{RawResponse, capture_raw_response};
+pub use raw_response::{RawResponse, fetch_raw};
 pub use timestamp::Timestamp;

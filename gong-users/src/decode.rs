@@ -38,20 +38,6 @@ pub(crate) fn decode_error(status: StatusCode, body: &[u8]) -> Error {
     decode_failure(status, body, path, message, truncated)
 }
 
-pub(crate) fn decode_error_from(
-    status: StatusCode,
-    body: &[u8],
-    source: &serde_json::Error,
-) -> Error {
-    decode_failure(
-        status,
-        body,
-        "(unknown)".into(),
-        source.to_string(),
-        source.is_eof(),
-    )
-}
-
 fn decode_failure(
     status: StatusCode,
     body: &[u8],

@@ -1,20 +1,23 @@
 //! Fetching one page: rate-limit permit, the generated call, retries, and turning whatever came
-//! back into a [`Page`] or a typed [`Error`].
+//! back into a page (typed [`Page`] or [`RawPage`](crate::RawPage)) or a typed [`Error`].
+//!
+//! The body is decoded inside the retry loop, so a body cut short mid-JSON is retried like a
+//! dropped connection.
 
 use std::time::Instant;
 
-use gong_users_sys::types::{ErrorResponse, UsersMetadata};
-use gong_users_sys::{RawResponse, ResponseValue, capture_raw_response};
+use gong_users_sys::types::ErrorResponse;
+use gong_users_sys::{RawResponse, fetch_raw};
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use tracing::Instrument as _;
 
+use crate::Error;
 use crate::client::ClientInner;
-use crate::decode::{decode_error, decode_error_from};
 use crate::error::{ApiError, body_snippet};
 use crate::events::Event;
+use crate::listing_page::ListingPage;
 use crate::retry::{Decision, parse_retry_after};
-use crate::{Error, Page};
 
 /// What a page request asks for.
 #[derive(Clone, Debug, Default)]
@@ -24,7 +27,10 @@ pub(crate) struct PageRequest {
 }
 
 /// Fetches one page, retrying per the client's policy.
-pub(crate) async fn fetch_page(client: &ClientInner, request: &PageRequest) -> Result<Page, Error> {
+pub(crate) async fn fetch_page<P: ListingPage>(
+    client: &ClientInner,
+    request: &PageRequest,
+) -> Result<P, Error> {
     let span = tracing::info_span!(
         "gong_users.list_users",
         cursor = request.cursor.is_some(),
@@ -79,11 +85,11 @@ pub(crate) async fn fetch_page(client: &ClientInner, request: &PageRequest) -> R
 }
 
 /// One HTTP request and the classification of its outcome.
-async fn attempt_once(
+async fn attempt_once<P: ListingPage>(
     client: &ClientInner,
     request: &PageRequest,
     attempt: u32,
-) -> Result<Page, Error> {
+) -> Result<P, Error> {
     let span = tracing::debug_span!(
         "gong_users.attempt",
         attempt,
@@ -100,11 +106,15 @@ async fn attempt_once(
             call = call.include_avatars(include_avatars);
         }
         let started = Instant::now();
-        let (result, raw) = capture_raw_response(call.send()).await;
+        let result = fetch_raw(call.send()).await;
         let elapsed = started.elapsed();
         let span = tracing::Span::current();
         span.record("duration_ms", elapsed.as_millis() as u64);
-        if let Some(raw) = &raw {
+        let raw = match &result {
+            Ok(raw) => Some(raw),
+            Err((_, raw)) => raw.as_ref(),
+        };
+        if let Some(raw) = raw {
             span.record("status", raw.status.as_u16());
             if let Some(events) = &client.events {
                 events(&Event::Response {
@@ -114,17 +124,20 @@ async fn attempt_once(
                 });
             }
         }
-        let raw_status = raw.as_ref().map(|raw| raw.status.as_u16());
-        let outcome = classify(result, raw);
+        let raw_status = raw.map(|raw| raw.status.as_u16());
+        let outcome = match result {
+            Ok(raw) => P::decode(raw.status, raw.body),
+            Err((error, raw)) => classify_failure(error, raw).map(P::no_users),
+        };
         match &outcome {
             Ok(page) => {
-                if let Some(id) = page.request_id() {
+                if let Some(id) = page.listing_request_id() {
                     span.record("request_id", id);
                 }
                 tracing::info!(
                     status = raw_status,
-                    request_id = page.request_id(),
-                    users = page.users().len(),
+                    request_id = page.listing_request_id(),
+                    users = page.user_count(),
                     duration_ms = elapsed.as_millis() as u64,
                     "page received"
                 );
@@ -142,14 +155,15 @@ async fn attempt_once(
     .await
 }
 
-type RawResult = Result<ResponseValue<UsersMetadata>, gong_users_sys::Error<ErrorResponse>>;
-
-/// Turns the generated call's result, and the raw response behind it, into a page or an error.
-fn classify(result: RawResult, raw: Option<RawResponse>) -> Result<Page, Error> {
+/// Turns a failed generated call, and the raw response behind it, into an error; or, for Gong's
+/// 404 "No users found", into the `requestId` of an empty listing.
+fn classify_failure(
+    error: gong_users_sys::Error<ErrorResponse>,
+    raw: Option<RawResponse>,
+) -> Result<Option<String>, Error> {
     use gong_users_sys::Error as RawError;
-    match result {
-        Ok(value) => Ok(Page::from(value.into_inner())),
-        Err(RawError::ErrorResponse(value)) => {
+    match error {
+        RawError::ErrorResponse(value) => {
             let status = value.status();
             let headers = value.headers().clone();
             let body = value.into_inner();
@@ -160,21 +174,14 @@ fn classify(result: RawResult, raw: Option<RawResponse>) -> Result<Page, Error> 
             }
             if status == StatusCode::NOT_FOUND {
                 // Gong's list endpoints say "no users" with a 404, not an empty page.
-                return Ok(Page::empty(body.request_id));
+                return Ok(body.request_id);
             }
             Err(api_error(status, headers, Some(body), None))
         }
-        Err(RawError::CommunicationError(source)) | Err(RawError::ResponseBodyError(source)) => {
+        RawError::CommunicationError(source) | RawError::ResponseBodyError(source) => {
             Err(Error::from_reqwest(source))
         }
-        Err(RawError::InvalidResponsePayload(bytes, source)) => match raw {
-            Some(raw) if !raw.status.is_success() => {
-                Err(api_error(raw.status, raw.headers, None, Some(&raw.body)))
-            }
-            Some(raw) => Err(decode_error(raw.status, &raw.body)),
-            None => Err(decode_error_from(StatusCode::OK, &bytes, &source)),
-        },
-        Err(RawError::UnexpectedResponse(response)) => match raw {
+        RawError::InvalidResponsePayload(..) | RawError::UnexpectedResponse(_) => match raw {
             Some(raw) => {
                 let body = serde_json::from_slice::<ErrorResponse>(&raw.body)
                     .ok()
@@ -182,14 +189,11 @@ fn classify(result: RawResult, raw: Option<RawResponse>) -> Result<Page, Error> 
                 let snippet = body.is_none().then_some(&raw.body[..]);
                 Err(api_error(raw.status, raw.headers, body, snippet))
             }
-            None => Err(api_error(
-                response.status(),
-                response.headers().clone(),
-                None,
-                None,
+            None => Err(Error::Config(
+                "an error status arrived but was not captured".into(),
             )),
         },
-        Err(other) => Err(Error::Config(format!(
+        other => Err(Error::Config(format!(
             "the request could not be built: {other}"
         ))),
     }

@@ -1,7 +1,7 @@
 //! The `listUsers` request builder: one page, a stream of pages, or a stream of users.
 
 use crate::fetch::{PageRequest, fetch_page};
-use crate::pagination::{Items, Pages};
+use crate::pagination::{Items, Pages, RawPages};
 use crate::{Client, Error, Page};
 
 /// A request to list the company's users, built by [`Client::list_users`].
@@ -48,7 +48,7 @@ impl ListUsers {
     /// Fetches one page. Gong's 404 "no users found" comes back as an empty page.
     pub async fn send(self) -> Result<Page, Error> {
         let cursor = self.request.cursor.clone();
-        fetch_page(&self.client.inner, &self.request)
+        fetch_page::<Page>(&self.client.inner, &self.request)
             .await
             .map_err(|error| error.with_resume_cursor(cursor.as_deref()))
     }
@@ -57,6 +57,13 @@ impl ListUsers {
     /// stream with [`Error::RepeatedCursor`] instead of looping; any error ends it, carrying
     /// the cursor to resume from.
     pub fn pages(self) -> Pages {
+        Pages::new(self.client, self.request, self.prefetch)
+    }
+
+    /// Every page as Gong's bytes, for writing users out as JSON without decoding them: each
+    /// user's JSON is passed through exactly as sent. Same cursors, retries and loop checks as
+    /// [`ListUsers::pages`].
+    pub fn raw_pages(self) -> RawPages {
         Pages::new(self.client, self.request, self.prefetch)
     }
 

@@ -61,9 +61,14 @@ impl Page {
     /// # Ok::<(), gong_users::Error>(())
     /// ```
     pub fn from_slice(body: &[u8]) -> Result<Self, Error> {
+        Self::decode(StatusCode::OK, body)
+    }
+
+    /// Decodes the body of a response with `status`.
+    pub(crate) fn decode(status: StatusCode, body: &[u8]) -> Result<Self, Error> {
         serde_json::from_slice::<UsersMetadata>(body)
             .map(Page::from)
-            .map_err(|_| decode_error(StatusCode::OK, body))
+            .map_err(|_| decode_error(status, body))
     }
 
     /// The users on this page.

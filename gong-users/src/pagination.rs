@@ -12,14 +12,19 @@ use futures::stream::{self, BoxStream, Stream, StreamExt as _, TryStreamExt as _
 use gong_users_sys::types::User;
 
 use crate::fetch::{PageRequest, fetch_page};
-use crate::{Client, Error, Page};
+use crate::listing_page::ListingPage;
+use crate::{Client, Error, Page, RawPage};
 
-/// A stream of pages, from [`ListUsers::pages`](crate::ListUsers::pages).
+/// A stream of pages, from [`ListUsers::pages`](crate::ListUsers::pages) (typed [`Page`]s) or
+/// [`ListUsers::raw_pages`](crate::ListUsers::raw_pages) ([`RawPage`]s).
 #[must_use = "streams do nothing unless polled"]
-pub struct Pages {
-    stream: BoxStream<'static, Result<Page, Error>>,
+pub struct Pages<P: ListingPage = Page> {
+    stream: BoxStream<'static, Result<P, Error>>,
     prefetcher: Option<tokio::task::JoinHandle<()>>,
 }
+
+/// A stream of [`RawPage`]s.
+pub type RawPages = Pages<RawPage>;
 
 /// A stream of users, from [`ListUsers::items`](crate::ListUsers::items).
 #[must_use = "streams do nothing unless polled"]
@@ -35,19 +40,19 @@ enum Cursor {
     Done,
 }
 
-/// What the listing remembers to notice a loop: every cursor Gong returned, and the ids of the
-/// last page's users.
+/// What the listing remembers to notice a loop: every cursor Gong returned, and a fingerprint of
+/// the last page's users.
 struct Progress {
     cursor: Option<String>,
     seen_cursors: HashSet<String>,
-    last_page_ids: Vec<Option<String>>,
+    last_page: Option<u64>,
 }
 
 impl Progress {
     /// The error for `page` if it shows the listing going round in circles.
-    fn loop_error(&mut self, page: &Page) -> Option<Error> {
-        let request_id = page.request_id().map(str::to_owned);
-        if let Some(next) = page.next_cursor()
+    fn loop_error<P: ListingPage>(&mut self, page: &P) -> Option<Error> {
+        let request_id = page.listing_request_id().map(str::to_owned);
+        if let Some(next) = page.listing_next_cursor()
             && (self.cursor.as_deref() == Some(next) || !self.seen_cursors.insert(next.to_owned()))
         {
             return Some(Error::RepeatedCursor {
@@ -56,22 +61,22 @@ impl Progress {
                 resume_cursor: self.cursor.clone(),
             });
         }
-        let ids: Vec<Option<String>> = page.users().iter().map(|user| user.id.clone()).collect();
-        if ids.iter().any(Option::is_some) && ids == self.last_page_ids {
+        let fingerprint = page.users_fingerprint();
+        if fingerprint.is_some() && fingerprint == self.last_page {
             return Some(Error::RepeatedPage {
-                users: ids.len(),
+                users: page.user_count(),
                 request_id,
                 resume_cursor: self.cursor.clone(),
             });
         }
-        self.last_page_ids = ids;
+        self.last_page = fingerprint;
         None
     }
 }
 
-impl Pages {
+impl<P: ListingPage> Pages<P> {
     pub(crate) fn new(client: Client, request: PageRequest, prefetch: usize) -> Self {
-        let pages = follow_cursors(client, request);
+        let pages = follow_cursors::<P>(client, request);
         match tokio::runtime::Handle::try_current() {
             Ok(runtime) if prefetch > 0 => {
                 let (sender, mut receiver) = tokio::sync::mpsc::channel(prefetch);
@@ -94,7 +99,9 @@ impl Pages {
             },
         }
     }
+}
 
+impl Pages<Page> {
     /// Every user of every page.
     pub fn items(self) -> Items {
         Items {
@@ -107,14 +114,14 @@ impl Pages {
 }
 
 /// The pages of a listing, fetched one after another on demand.
-fn follow_cursors(
+fn follow_cursors<P: ListingPage>(
     client: Client,
     request: PageRequest,
-) -> impl Stream<Item = Result<Page, Error>> + Send + 'static {
+) -> impl Stream<Item = Result<P, Error>> + Send + 'static {
     let start = Cursor::Next(Progress {
         cursor: request.cursor.clone(),
         seen_cursors: HashSet::new(),
-        last_page_ids: Vec::new(),
+        last_page: None,
     });
     stream::unfold(start, move |state| {
         let client = client.clone();
@@ -124,7 +131,7 @@ fn follow_cursors(
                 return None;
             };
             request.cursor = progress.cursor.clone();
-            let page = match fetch_page(&client.inner, &request).await {
+            let page = match fetch_page::<P>(&client.inner, &request).await {
                 Ok(page) => page,
                 Err(error) => {
                     let error = error.with_resume_cursor(progress.cursor.as_deref());
@@ -134,7 +141,7 @@ fn follow_cursors(
             if let Some(error) = progress.loop_error(&page) {
                 return Some((Err(error), Cursor::Done));
             }
-            match page.next_cursor().map(str::to_owned) {
+            match page.listing_next_cursor().map(str::to_owned) {
                 None => Some((Ok(page), Cursor::Done)),
                 Some(next) => {
                     progress.cursor = Some(next);
@@ -145,15 +152,15 @@ fn follow_cursors(
     })
 }
 
-impl Stream for Pages {
-    type Item = Result<Page, Error>;
+impl<P: ListingPage> Stream for Pages<P> {
+    type Item = Result<P, Error>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         self.stream.poll_next_unpin(cx)
     }
 }
 
-impl Drop for Pages {
+impl<P: ListingPage> Drop for Pages<P> {
     fn drop(&mut self) {
         if let Some(prefetcher) = self.prefetcher.take() {
             prefetcher.abort();
@@ -169,7 +176,7 @@ impl Stream for Items {
     }
 }
 
-impl std::fmt::Debug for Pages {
+impl<P: ListingPage> std::fmt::Debug for Pages<P> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Pages")
             .field("prefetch", &self.prefetcher.is_some())

@@ -99,6 +99,22 @@ async fn sends_no_query_parameters_when_none_are_given() {
 }
 
 #[tokio::test]
+async fn fetch_raw_hands_over_a_success_body_undecoded() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v2/users");
+            then.status(200).body(PAGE);
+        })
+        .await;
+    let client = raw_client(&server.base_url(), "Bearer t");
+    let raw = gong_users_sys::fetch_raw(client.list_users().send())
+        .await
+        .expect("a success");
+    assert_eq!(raw.body, PAGE.as_bytes());
+}
+
+#[tokio::test]
 async fn an_html_error_keeps_its_status_in_the_captured_raw_response() {
     let server = MockServer::start_async().await;
     server
@@ -111,12 +127,11 @@ async fn an_html_error_keeps_its_status_in_the_captured_raw_response() {
         })
         .await;
     let client = raw_client(&server.base_url(), "Bearer t");
-    let (result, raw) = gong_users_sys::capture_raw_response(client.list_users().send()).await;
+    let Err((error, raw)) = gong_users_sys::fetch_raw(client.list_users().send()).await else {
+        panic!("a 429 is not a success");
+    };
     assert!(
-        matches!(
-            result,
-            Err(gong_users_sys::Error::InvalidResponsePayload(..))
-        ),
+        matches!(error, gong_users_sys::Error::InvalidResponsePayload(..)),
         "progenitor alone cannot decode the HTML body"
     );
     let raw = raw.expect("the raw response was captured");

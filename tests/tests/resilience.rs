@@ -422,3 +422,54 @@ async fn an_empty_company_lists_nothing_and_wrong_credentials_fail() {
     assert!(error.is_auth());
     assert_eq!(fake.requests()[1].auth_scheme, None);
 }
+
+#[tokio::test]
+async fn raw_pages_pass_every_user_through_byte_for_byte_despite_faults() {
+    let fake = FakeGong::builder()
+        .users(600)
+        .avatars(2)
+        .page_size(50)
+        .faults(Faults::mixed(0.25))
+        .start()
+        .await
+        .unwrap();
+    let client = client_for(&fake, RateLimit::Off, quick_retries(12));
+    let pages: Vec<gong_users::RawPage> = client
+        .list_users()
+        .include_avatars(true)
+        .raw_pages()
+        .try_collect()
+        .await
+        .unwrap();
+    let received: Vec<&[u8]> = pages.iter().flat_map(|page| page.users_json()).collect();
+    let sent: Vec<String> = fake
+        .expected_users(true)
+        .iter()
+        .map(Value::to_string)
+        .collect();
+    assert_eq!(received.len(), sent.len());
+    for (received, sent) in received.iter().zip(&sent) {
+        assert_eq!(*received, sent.as_bytes());
+    }
+}
+
+#[tokio::test]
+async fn raw_pages_catch_a_server_that_ignores_the_cursor() {
+    let fake = FakeGong::builder()
+        .users(500)
+        .ignore_cursor(true)
+        .start()
+        .await
+        .unwrap();
+    let client = client_for(&fake, RateLimit::Off, quick_retries(1));
+    let error = client
+        .list_users()
+        .raw_pages()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::RepeatedPage { users: 100, .. }),
+        "{error:?}"
+    );
+}

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use gong_users::User;
 
-use super::UserWriter;
+use super::TypedWriter;
 
 const HEADER: [&str; 24] = [
     "id",
@@ -101,7 +101,7 @@ fn extra(user: &User) -> String {
     }
 }
 
-impl<W: Write> UserWriter for Csv<W> {
+impl<W: Write> TypedWriter for Csv<W> {
     fn write_user(&mut self, user: &User) -> io::Result<()> {
         self.write_header_once()?;
         let settings = user.settings.as_ref();

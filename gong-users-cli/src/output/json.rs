@@ -1,10 +1,9 @@
-//! JSON: one array of user records, written as they arrive (one record a line).
+//! JSON: one array of user records, written as they arrive (one record a line), each exactly
+//! as Gong sent it.
 
 use std::io::{self, Write};
 
-use gong_users::User;
-
-use super::UserWriter;
+use super::JsonWriter;
 
 pub struct JsonArray<W> {
     out: W,
@@ -17,14 +16,14 @@ impl<W: Write> JsonArray<W> {
     }
 }
 
-impl<W: Write> UserWriter for JsonArray<W> {
-    fn write_user(&mut self, user: &User) -> io::Result<()> {
+impl<W: Write> JsonWriter for JsonArray<W> {
+    fn write_json(&mut self, json: &[u8]) -> io::Result<()> {
         self.out.write_all(if self.written == 0 {
             b"[\n  "
         } else {
             b",\n  "
         })?;
-        serde_json::to_writer(&mut self.out, user)?;
+        self.out.write_all(json)?;
         self.written += 1;
         Ok(())
     }

@@ -1,5 +1,8 @@
 //! Writing users to stdout in the chosen format, one page at a time, so memory stays flat
 //! however many users the company has.
+//!
+//! `ndjson` and `json` pass each user's JSON through exactly as Gong sent it (no decode, no
+//! re-encode); `table` and `csv` decode the page to read its fields.
 
 mod csv;
 mod json;
@@ -8,27 +11,89 @@ mod table;
 
 use std::io::{self, Write};
 
-use gong_users::User;
+use gong_users::{RawPage, User};
 
 use crate::cli::Format;
+
+/// Why writing a page failed.
+pub enum WriteError {
+    /// stdout failed (or its reader left).
+    Io(io::Error),
+    /// The page's users could not be decoded for a format that reads their fields.
+    Decode(gong_users::Error),
+}
+
+impl From<io::Error> for WriteError {
+    fn from(err: io::Error) -> Self {
+        WriteError::Io(err)
+    }
+}
 
 /// Writes users in one format. `finish` writes whatever closes the output (a JSON array's `]`)
 /// and flushes.
 pub trait UserWriter {
-    /// Writes one user.
-    fn write_user(&mut self, user: &User) -> io::Result<()>;
-    /// Pushes what was written so far to the reader (called after each page).
-    fn flush(&mut self) -> io::Result<()>;
+    /// Writes the first `limit` users of `page`, then flushes; returns how many were written.
+    fn write_page(&mut self, page: &RawPage, limit: usize) -> Result<usize, WriteError>;
     /// Closes the output and flushes it.
     fn finish(&mut self) -> io::Result<()>;
+}
+
+/// Writes users one at a time from their decoded fields (table, CSV).
+trait TypedWriter {
+    fn write_user(&mut self, user: &User) -> io::Result<()>;
+    fn flush(&mut self) -> io::Result<()>;
+    fn finish(&mut self) -> io::Result<()>;
+}
+
+/// Writes users one at a time as Gong's JSON bytes (NDJSON, JSON).
+trait JsonWriter {
+    fn write_json(&mut self, json: &[u8]) -> io::Result<()>;
+    fn flush(&mut self) -> io::Result<()>;
+    fn finish(&mut self) -> io::Result<()>;
+}
+
+struct Typed<W>(W);
+struct Passthrough<W>(W);
+
+impl<W: TypedWriter> UserWriter for Typed<W> {
+    fn write_page(&mut self, page: &RawPage, limit: usize) -> Result<usize, WriteError> {
+        let page = page.decode_users().map_err(WriteError::Decode)?;
+        let mut written = 0;
+        for user in page.users().iter().take(limit) {
+            self.0.write_user(user)?;
+            written += 1;
+        }
+        self.0.flush()?;
+        Ok(written)
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        self.0.finish()
+    }
+}
+
+impl<W: JsonWriter> UserWriter for Passthrough<W> {
+    fn write_page(&mut self, page: &RawPage, limit: usize) -> Result<usize, WriteError> {
+        let mut written = 0;
+        for json in page.users_json().take(limit) {
+            self.0.write_json(json)?;
+            written += 1;
+        }
+        self.0.flush()?;
+        Ok(written)
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        self.0.finish()
+    }
 }
 
 /// The writer for `format` over `out`.
 pub fn writer(format: Format, out: impl Write + 'static) -> Box<dyn UserWriter> {
     match format {
-        Format::Table => Box::new(table::Table::new(out)),
-        Format::Json => Box::new(json::JsonArray::new(out)),
-        Format::Ndjson => Box::new(ndjson::Ndjson::new(out)),
-        Format::Csv => Box::new(csv::Csv::new(out)),
+        Format::Table => Box::new(Typed(table::Table::new(out))),
+        Format::Csv => Box::new(Typed(csv::Csv::new(out))),
+        Format::Json => Box::new(Passthrough(json::JsonArray::new(out))),
+        Format::Ndjson => Box::new(Passthrough(ndjson::Ndjson::new(out))),
     }
 }

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use gong_users::User;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use super::UserWriter;
+use super::TypedWriter;
 
 /// (heading, width in terminal columns); the last column is not padded.
 const COLUMNS: [(&str, usize); 6] = [
@@ -82,7 +82,7 @@ fn fit(text: &str, width: usize) -> String {
     format!("{cut}{}", " ".repeat(width - used))
 }
 
-impl<W: Write> UserWriter for Table<W> {
+impl<W: Write> TypedWriter for Table<W> {
     fn write_user(&mut self, user: &User) -> io::Result<()> {
         self.write_header_once()?;
         let name = [user.first_name.as_deref(), user.last_name.as_deref()]
