@@ -1,0 +1,42 @@
+//! Writes `PAGES` static page files of 100 realistic users each into `DIR/pages/`, named by the
+//! cursor that asks for them (`p0.json` is the first page; each names the next as its cursor).
+//!
+//! `bench-data DIR PAGES`
+
+use std::io::Write as _;
+use std::path::PathBuf;
+
+fn main() -> std::io::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let (Some(dir), Some(pages)) = (
+        args.next(),
+        args.next().and_then(|n| n.parse::<usize>().ok()),
+    ) else {
+        eprintln!("usage: bench-data DIR PAGES");
+        std::process::exit(2);
+    };
+    let dir = PathBuf::from(dir).join("pages");
+    std::fs::create_dir_all(&dir)?;
+    let (users, _) = gong_users_mock::synthetic_users(pages * 100, 0, 42);
+    let mut bytes = 0;
+    for (number, chunk) in users.chunks(100).enumerate() {
+        let mut records = serde_json::json!({
+            "totalRecords": users.len(),
+            "currentPageSize": chunk.len(),
+            "currentPageNumber": number,
+        });
+        if number + 1 < pages {
+            records["cursor"] = serde_json::json!(format!("p{}", number + 1));
+        }
+        let page = serde_json::json!({
+            "requestId": format!("bench{number:014}"),
+            "records": records,
+            "users": chunk,
+        });
+        let text = page.to_string();
+        bytes += text.len();
+        std::fs::File::create(dir.join(format!("p{number}.json")))?.write_all(text.as_bytes())?;
+    }
+    println!("{pages} pages, {} users, {bytes} bytes", users.len());
+    Ok(())
+}

@@ -1,0 +1,1 @@
+//! Benchmark tools; see the binaries and `bench/run.sh`.
