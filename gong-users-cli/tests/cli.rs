@@ -15,34 +15,23 @@ const SECRET: &str = "cli-secret-never-printed";
 fn two_page_server(include_avatars: bool) -> MockServer {
     let server = MockServer::start();
     let avatars = include_avatars.to_string();
-    server.mock(|when, then| {
-        let when = when
-            .method(GET)
-            .path("/v2/users")
-            .query_param_missing("cursor");
-        if include_avatars {
-            when.query_param("includeAvatars", avatars.as_str());
-        } else {
-            when.query_param_missing("includeAvatars");
-        }
-        then.status(200)
-            .header("content-type", "application/json")
-            .body(PAGE_1);
-    });
-    server.mock(|when, then| {
-        let when = when
-            .method(GET)
-            .path("/v2/users")
-            .query_param("cursor", "cursor-page-2");
-        if include_avatars {
-            when.query_param("includeAvatars", avatars.as_str());
-        } else {
-            when.query_param_missing("includeAvatars");
-        }
-        then.status(200)
-            .header("content-type", "application/json")
-            .body(PAGE_2);
-    });
+    for (cursor, body) in [(None, PAGE_1), (Some("cursor-page-2"), PAGE_2)] {
+        server.mock(|when, then| {
+            let when = when.method(GET).path("/v2/users");
+            let when = match cursor {
+                Some(cursor) => when.query_param("cursor", cursor),
+                None => when.query_param_missing("cursor"),
+            };
+            if include_avatars {
+                when.query_param("includeAvatars", avatars.as_str());
+            } else {
+                when.query_param_missing("includeAvatars");
+            }
+            then.status(200)
+                .header("content-type", "application/json")
+                .body(body);
+        });
+    }
     server
 }
 
