@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo build --locked --quiet -p gong-users --examples -p gong-users-mock --bin fake-gong
+cargo build --locked --quiet -p gong-users-examples --examples -p gong-users-mock --bin fake-gong
 target=${CARGO_TARGET_DIR:-target}/debug
 env_file=$(mktemp)
 out_dir=$(mktemp -d)

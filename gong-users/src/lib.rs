@@ -58,11 +58,6 @@
 //! 2^53 and u64), and `created` keeps Gong's text, offset and fraction included.
 #![warn(missing_docs)]
 
-/// The README's Rust examples, compiled as doctests so they cannot rot.
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-struct ReadmeDoctests;
-
 mod base_url;
 mod client;
 mod credentials;

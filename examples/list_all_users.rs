@@ -3,7 +3,7 @@
 //! ```sh
 //! export GONG_ACCESS_KEY=… GONG_ACCESS_KEY_SECRET=…   # or GONG_BEARER_TOKEN=…
 //! export GONG_BASE_URL=https://us-55616.api.gong.io   # your company's host, if not the default
-//! cargo run -p gong-users --example list_all_users
+//! cargo run -p gong-users-examples --example list_all_users
 //! ```
 
 use futures::TryStreamExt as _;

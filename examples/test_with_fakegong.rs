@@ -5,7 +5,7 @@
 //! dev-dependencies).
 //!
 //! ```sh
-//! cargo run -p gong-users --example test_with_fakegong
+//! cargo run -p gong-users-examples --example test_with_fakegong
 //! ```
 
 use std::collections::HashMap;

@@ -5,7 +5,7 @@
 //! likely; the loop then resumes from the error's cursor until the listing completes.
 //!
 //! ```sh
-//! cargo run -p gong-users --example resume_after_failure
+//! cargo run -p gong-users-examples --example resume_after_failure
 //! ```
 
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! Export every user to a CSV file, page by page (memory stays flat however large the company).
 //!
 //! ```sh
-//! cargo run -p gong-users --example export_csv -- users.csv
+//! cargo run -p gong-users-examples --example export_csv -- users.csv
 //! ```
 
 use futures::TryStreamExt as _;

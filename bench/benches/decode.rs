@@ -1,7 +1,7 @@
 //! Decoding one 100-user page: the client's typed decode (unknown fields preserved) beside
 //! `serde_json::Value` of the same bytes, the baseline it must beat.
 //!
-//! `cargo bench -p gong-users --bench decode`
+//! `cargo bench -p gong-users-bench --bench decode`
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use gong_users::Page;
