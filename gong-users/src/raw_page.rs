@@ -37,6 +37,18 @@ struct Envelope<'a> {
 }
 
 impl RawPage {
+    /// Locates the users in the JSON of a `GET /v2/users` response body, as
+    /// [`ListUsers::raw_pages`](crate::ListUsers::raw_pages) does.
+    ///
+    /// ```
+    /// let page = gong_users::RawPage::from_bytes(r#"{"users":[{"id":"1","x":null}]}"#)?;
+    /// assert_eq!(page.users_json().next(), Some(&br#"{"id":"1","x":null}"#[..]));
+    /// # Ok::<(), gong_users::Error>(())
+    /// ```
+    pub fn from_bytes(body: impl Into<Bytes>) -> Result<Self, Error> {
+        Self::decode(StatusCode::OK, body.into())
+    }
+
     /// Locates the users in a 2xx body.
     pub(crate) fn decode(status: StatusCode, body: Bytes) -> Result<Self, Error> {
         let Ok(envelope) = serde_json::from_slice::<Envelope<'_>>(&body) else {
