@@ -54,10 +54,10 @@ pub enum Error {
         /// Where a listing that failed here can continue.
         resume_cursor: Option<String>,
     },
-    /// Gong sent the same users as the page before, under a new cursor: the cursor is being
-    /// ignored somewhere, and following it would loop forever.
+    /// Gong sent the same users as an earlier page of the listing, under a new cursor: the
+    /// cursor is being ignored somewhere, and following it would loop forever.
     #[error(
-        "Gong sent the same {users} users as the page before{}; stopping instead of looping{}",
+        "Gong sent the same {users} users as an earlier page{}; stopping instead of looping{}",
         request_id.as_deref().map(|id| format!(" (requestId {id})")).unwrap_or_default(),
         resume_note(resume_cursor.as_deref())
     )]

@@ -41,11 +41,12 @@ enum Cursor {
 }
 
 /// What the listing remembers to notice a loop: every cursor Gong returned, and a fingerprint of
-/// the last page's users.
+/// every page's users (8 bytes a page), so a cycle of fresh cursors over the same pages is
+/// caught too.
 struct Progress {
     cursor: Option<String>,
     seen_cursors: HashSet<String>,
-    last_page: Option<u64>,
+    seen_pages: HashSet<u64>,
 }
 
 impl Progress {
@@ -61,15 +62,15 @@ impl Progress {
                 resume_cursor: self.cursor.clone(),
             });
         }
-        let fingerprint = page.users_fingerprint();
-        if fingerprint.is_some() && fingerprint == self.last_page {
+        if let Some(fingerprint) = page.users_fingerprint()
+            && !self.seen_pages.insert(fingerprint)
+        {
             return Some(Error::RepeatedPage {
                 users: page.user_count(),
                 request_id,
                 resume_cursor: self.cursor.clone(),
             });
         }
-        self.last_page = fingerprint;
         None
     }
 }
@@ -121,7 +122,7 @@ fn follow_cursors<P: ListingPage>(
     let start = Cursor::Next(Progress {
         cursor: request.cursor.clone(),
         seen_cursors: HashSet::new(),
-        last_page: None,
+        seen_pages: HashSet::new(),
     });
     stream::unfold(start, move |state| {
         let client = client.clone();

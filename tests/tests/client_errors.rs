@@ -349,3 +349,29 @@ async fn a_slow_server_times_out_and_is_retried() {
     assert!(error.is_timeout() && error.is_retryable(), "{error:?}");
     mock.assert_calls_async(2).await;
 }
+
+#[tokio::test]
+async fn a_cycle_of_fresh_cursors_over_the_same_pages_is_caught() {
+    let server = MockServer::start_async().await;
+    // Page 1, page 2, then page 1 again, each time under a cursor never seen before.
+    for (sent, users, next) in [(None, 1, "A"), (Some("A"), 2, "B"), (Some("B"), 1, "C")] {
+        server
+            .mock_async(|when, then| {
+                let when = when.path("/v2/users");
+                match sent {
+                    Some(cursor) => when.query_param("cursor", cursor),
+                    None => when.query_param_missing("cursor"),
+                };
+                then.status(200)
+                    .body(page(0, 9, vec![user(users)], Some(next)));
+            })
+            .await;
+    }
+    let (users, error) = listing_error(&server).await;
+    assert_eq!(users.len(), 2);
+    assert!(
+        matches!(&error, Error::RepeatedPage { users: 1, .. }),
+        "{error:?}"
+    );
+    assert_eq!(error.resume_cursor(), Some("B"));
+}

@@ -182,6 +182,16 @@ mod tests {
     }
 
     #[test]
+    fn the_committed_file_is_what_the_spec_generates_and_one_character_changes_it() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let committed = fs::read_to_string(root.join(GENERATED_PATH)).expect("committed file");
+        let spec = committed_spec();
+        assert_eq!(generate(&spec_file("committed", &spec)).unwrap(), committed);
+        let edited = spec.replacen("summary: List all users", "summary: List all userz", 1);
+        assert_ne!(generate(&spec_file("edited", &edited)).unwrap(), committed);
+    }
+
+    #[test]
     fn yaml_that_is_not_openapi_is_a_clear_error() {
         let path = spec_file("garbage", "openapi: [this is: not valid");
         let err = generate(&path).expect_err("garbage must not generate");
