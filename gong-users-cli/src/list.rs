@@ -150,7 +150,7 @@ fn report(error: &Error, written: u64) -> ExitCode {
             wait.as_secs()
         );
     }
-    if let Some(cursor) = error.resume_cursor() {
+    if let Some(cursor) = error.resume_cursor().filter(|_| written > 0) {
         let _ = writeln!(
             stderr,
             "hint: {written} user{} written; continue with: gong-users list --cursor '{cursor}'",
