@@ -266,19 +266,11 @@ async fn a_repeated_cursor_is_an_error_not_a_loop() {
 #[tokio::test]
 async fn a_cursor_cycle_is_caught_too() {
     let server = MockServer::start_async().await;
-    for (number, sent, next) in [(1, None, "A"), (2, Some("A"), "B"), (3, Some("B"), "A")] {
-        server
-            .mock_async(|when, then| {
-                let when = when.path("/v2/users");
-                match sent {
-                    Some(cursor) => when.query_param("cursor", cursor),
-                    None => when.query_param_missing("cursor"),
-                };
-                then.status(200)
-                    .body(page(0, 9, vec![user(number)], Some(next)));
-            })
-            .await;
-    }
+    serve_chain(
+        &server,
+        &[(None, 1, "A"), (Some("A"), 2, "B"), (Some("B"), 3, "A")],
+    )
+    .await;
     let (users, error) = listing_error(&server).await;
     assert_eq!(users.len(), 2);
     assert!(
@@ -354,19 +346,11 @@ async fn a_slow_server_times_out_and_is_retried() {
 async fn a_cycle_of_fresh_cursors_over_the_same_pages_is_caught() {
     let server = MockServer::start_async().await;
     // Page 1, page 2, then page 1 again, each time under a cursor never seen before.
-    for (sent, users, next) in [(None, 1, "A"), (Some("A"), 2, "B"), (Some("B"), 1, "C")] {
-        server
-            .mock_async(|when, then| {
-                let when = when.path("/v2/users");
-                match sent {
-                    Some(cursor) => when.query_param("cursor", cursor),
-                    None => when.query_param_missing("cursor"),
-                };
-                then.status(200)
-                    .body(page(0, 9, vec![user(users)], Some(next)));
-            })
-            .await;
-    }
+    serve_chain(
+        &server,
+        &[(None, 1, "A"), (Some("A"), 2, "B"), (Some("B"), 1, "C")],
+    )
+    .await;
     let (users, error) = listing_error(&server).await;
     assert_eq!(users.len(), 2);
     assert!(

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use gong_users::{Client, Credentials, RateLimit, RetryPolicy};
+use httpmock::MockServer;
 use serde_json::{Value, json};
 
 pub const ACCESS_KEY: &str = "AK-test-access-key";
@@ -70,4 +71,22 @@ pub fn page(number: i64, total: i64, users: Vec<Value>, cursor: Option<&str>) ->
 /// Gong's error body.
 pub fn gong_error(request_id: &str, message: &str) -> String {
     json!({ "requestId": request_id, "errors": [message] }).to_string()
+}
+
+/// Serves a chain of one-user pages: for each `(cursor sent, user number, next cursor)`, the
+/// request with that cursor (`None`: the first page) gets `user(number)` and `next`.
+pub async fn serve_chain(server: &MockServer, chain: &[(Option<&str>, u64, &str)]) {
+    for &(sent, number, next) in chain {
+        server
+            .mock_async(|when, then| {
+                let when = when.path("/v2/users");
+                match sent {
+                    Some(cursor) => when.query_param("cursor", cursor),
+                    None => when.query_param_missing("cursor"),
+                };
+                then.status(200)
+                    .body(page(0, 9, vec![user(number)], Some(next)));
+            })
+            .await;
+    }
 }
