@@ -101,3 +101,27 @@ async fn secrets_never_appear_in_debug_or_display() {
         assert_no_secret(&error.to_string());
     }
 }
+
+#[tokio::test]
+async fn redirects_are_not_followed_so_credentials_stay_put() {
+    let server = MockServer::start_async().await;
+    let elsewhere = server
+        .mock_async(|when, then| {
+            when.path("/elsewhere");
+            then.status(200).body(page(0, 1, vec![user(1)], None));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.path("/v2/users");
+            then.status(302).header("location", "/elsewhere");
+        })
+        .await;
+    let error = fast_client(&server.base_url())
+        .list_users()
+        .send()
+        .await
+        .expect_err("a redirect is not a page");
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(302));
+    elsewhere.assert_calls_async(0).await;
+}
