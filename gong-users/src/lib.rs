@@ -56,6 +56,10 @@
 //! both decode to `None` and are left out when the value is serialized again. Fields Gong adds
 //! later land in each type's `extra` map and survive serialization. Ids are strings (they exceed
 //! 2^53 and u64), and `created` keeps Gong's text, offset and fraction included.
+//!
+//! To pass users on as JSON exactly as Gong sent them (`null`s, key order and number text
+//! kept) without decoding them, use [`ListUsers::raw_pages`]: it is also the fastest way through
+//! a large listing.
 #![warn(missing_docs)]
 
 mod base_url;
