@@ -3,7 +3,7 @@
 //!
 //! Most users want the `gong-users` crate instead: it adds authentication, pagination, retries,
 //! rate limiting and typed errors on top of this one. This crate holds:
-//! - [`generated`]'s items, re-exported here: [`Client`], [`types`] and [`builder`], all written
+//! - the generated module's items, re-exported here: [`Client`], [`types`] and [`builder`], all written
 //!   by `cargo xtask codegen` and never edited by hand;
 //! - [`Timestamp`], the hand-written type the spec's `Timestamp` schema maps to;
 //! - [`fetch_raw`], which lets a caller see the raw status, headers and body of a call
