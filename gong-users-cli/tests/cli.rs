@@ -346,55 +346,32 @@ fn a_reader_that_closes_stdout_ends_the_run_quietly() {
     assert!(output.status.success(), "exit {:?}", output.status.code());
 }
 
+/// Runs `list --sandbox --format ndjson --rate-limit 0` with `extra` flags and no environment.
+fn sandbox(extra: &[&str]) -> Output {
+    let mut args = vec![
+        "list",
+        "--sandbox",
+        "--format",
+        "ndjson",
+        "--rate-limit",
+        "0",
+    ];
+    args.extend_from_slice(extra);
+    run(&args, &[])
+}
+
 #[test]
 fn the_sandbox_lists_its_users_without_credentials() {
-    let output = run(
-        &[
-            "list",
-            "--sandbox",
-            "--format",
-            "ndjson",
-            "--rate-limit",
-            "0",
-        ],
-        &[],
-    );
+    let output = sandbox(&[]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(stdout(&output).lines().count(), 250);
-    let output = run(
-        &[
-            "list",
-            "--sandbox",
-            "--include-avatars",
-            "--sandbox-users",
-            "120",
-            "--format",
-            "ndjson",
-            "--rate-limit",
-            "0",
-        ],
-        &[],
-    );
+    let output = sandbox(&["--include-avatars", "--sandbox-users", "120"]);
     assert_eq!(stdout(&output).lines().count(), 123);
 }
 
 #[test]
 fn the_sandbox_with_faults_still_lists_every_user_once() {
-    let output = run(
-        &[
-            "list",
-            "--sandbox",
-            "--sandbox-faults",
-            "0.3",
-            "--sandbox-users",
-            "600",
-            "--format",
-            "ndjson",
-            "--rate-limit",
-            "0",
-        ],
-        &[],
-    );
+    let output = sandbox(&["--sandbox-faults", "0.3", "--sandbox-users", "600"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let ids: Vec<String> = stdout(&output)
         .lines()

@@ -22,13 +22,13 @@ pub(crate) fn decode_error(status: StatusCode, body: &[u8]) -> Error {
                 error.inner().is_eof(),
             ),
             // The value decoded, so what failed is what follows it.
-            Ok(_) => match serde_json::from_slice::<UsersMetadata>(body) {
+            Ok(_) => match deserializer.end() {
                 Err(error) => (
                     "(after the JSON value)".to_owned(),
                     error.to_string(),
                     false,
                 ),
-                Ok(_) => (
+                Ok(()) => (
                     "(unknown)".to_owned(),
                     "the body did not decode".to_owned(),
                     false,
@@ -66,4 +66,23 @@ fn request_id_of(body: &[u8]) -> Option<String> {
     serde_json::from_slice::<RequestIdOnly>(body)
         .ok()?
         .request_id
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Error, Page};
+
+    #[test]
+    fn trailing_characters_are_named_after_the_json_value() {
+        let Err(Error::Decode(decode)) = Page::from_slice(br#"{"users":[]} trailing"#) else {
+            panic!("trailing characters must not decode");
+        };
+        assert_eq!(decode.path, "(after the JSON value)");
+        assert!(
+            decode.message.contains("trailing characters"),
+            "{}",
+            decode.message
+        );
+        assert!(!decode.truncated);
+    }
 }
