@@ -4,7 +4,7 @@
 //! `cargo bench -p gong-users-bench --bench decode`
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use gong_users::Page;
+use gong_users::{Page, RawUser, User};
 use serde_json::json;
 
 fn page_bytes() -> Vec<u8> {
@@ -20,11 +20,16 @@ fn page_bytes() -> Vec<u8> {
 }
 
 fn decode(c: &mut Criterion) {
-    let bytes = page_bytes();
+    let bytes = bytes::Bytes::from(page_bytes());
     let mut group = c.benchmark_group("decode_100_user_page");
     group.throughput(Throughput::Bytes(bytes.len() as u64));
-    group.bench_function("gong_users::Page::from_slice", |b| {
-        b.iter(|| Page::from_slice(std::hint::black_box(&bytes)).expect("decodes"))
+    group.bench_function("gong_users::Page<User>::from_bytes", |b| {
+        b.iter(|| Page::<User>::from_bytes(std::hint::black_box(bytes.clone())).expect("decodes"))
+    });
+    group.bench_function("gong_users::Page<RawUser>::from_bytes", |b| {
+        b.iter(|| {
+            Page::<RawUser>::from_bytes(std::hint::black_box(bytes.clone())).expect("decodes")
+        })
     });
     group.bench_function("serde_json::Value", |b| {
         b.iter(|| {

@@ -103,7 +103,7 @@ pub struct ListArgs {
 
     /// The share of sandbox requests that fail (500, HTML 502, 503, cut bodies, resets), from 0
     /// to 1, to watch the retries at work.
-    #[arg(long, value_name = "P", default_value_t = 0.0, requires = "sandbox")]
+    #[arg(long, value_name = "P", default_value_t = 0.0, requires = "sandbox", value_parser = probability)]
     pub sandbox_faults: f64,
 
     /// Requests a second the sandbox accepts before answering 429 (Gong's quota is 3).
@@ -122,4 +122,12 @@ pub enum Format {
     Ndjson,
     /// A header, then one row a user: settings flattened, lists joined with ';'.
     Csv,
+}
+
+/// A probability, from 0 to 1.
+fn probability(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
+        _ => Err(format!("{text:?} is not a probability from 0 to 1")),
+    }
 }

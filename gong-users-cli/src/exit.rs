@@ -14,12 +14,13 @@ pub const CONFIG: u8 = 2;
 pub const AUTH: u8 = 3;
 /// The rate limit was not cleared within the retry budget.
 pub const RATE_LIMITED: u8 = 4;
-/// Gong's response could not be used: a body that does not decode, a repeated cursor.
+/// Gong's response could not be used: a body that does not decode or is over the size bound, a
+/// repeated cursor or page, a 404 in the middle of a listing.
 pub const BAD_RESPONSE: u8 = 5;
 
 /// The exit status for a failed listing.
 pub fn for_error(error: &Error) -> ExitCode {
-    ExitCode::from(if matches!(error, Error::Config(_)) {
+    ExitCode::from(if error.is_config() {
         CONFIG
     } else if error.is_auth() {
         AUTH

@@ -8,6 +8,7 @@ use gong_users::{Client, ClientBuilder, ENV_BASE_URL, Error, RateLimit, RetryPol
 
 use crate::cli::{Format, ListArgs};
 use crate::exit;
+use crate::interrupt::{Interrupts, Signal};
 use crate::output::{self, UserWriter, WriteError};
 use crate::progress::Progress;
 use crate::sandbox;
@@ -16,7 +17,15 @@ use crate::sandbox;
 enum Outcome {
     Done,
     Failed(Error),
+    Interrupted(Signal),
     Io(io::Error),
+}
+
+/// Where the listing got to: how many users were written, and the cursor of the first page not
+/// written in full (`None`: from the beginning).
+struct Written {
+    users: u64,
+    resume: Option<String>,
 }
 
 pub async fn run(args: ListArgs) -> ExitCode {
@@ -24,9 +33,16 @@ pub async fn run(args: ListArgs) -> ExitCode {
     // The sandbox, when asked for, lives until the listing ends.
     let (client, _sandbox) = match build_client(&args, &progress).await {
         Ok(built) => built,
-        Err(error) => {
+        Err(failure) => {
             progress.abandon();
-            return report(&error, 0);
+            return failure.report(&args);
+        }
+    };
+    let interrupts = match Interrupts::install() {
+        Ok(interrupts) => interrupts,
+        Err(err) => {
+            eprintln!("error: could not install the SIGINT/SIGTERM handlers: {err}");
+            return ExitCode::from(exit::OTHER);
         }
     };
     let format = args.format.unwrap_or(if io::stdout().is_terminal() {
@@ -36,19 +52,19 @@ pub async fn run(args: ListArgs) -> ExitCode {
     });
     let stdout = BufWriter::with_capacity(64 * 1024, io::stdout().lock());
     let mut writer = output::writer(format, stdout);
-    let (outcome, written) = list_into(&client, &args, writer.as_mut(), &progress).await;
+    let (outcome, written) =
+        list_into(&client, &args, writer.as_mut(), &progress, interrupts).await;
     let outcome = match outcome {
         // Close what was written (a JSON array's `]`) so even a partial output stays valid.
-        Outcome::Done | Outcome::Failed(_) => match (progress.suspend(|| writer.finish()), outcome)
-        {
+        Outcome::Io(err) => Outcome::Io(err),
+        outcome => match (progress.suspend(|| writer.finish()), outcome) {
             (Err(err), Outcome::Done) => Outcome::Io(err),
             (_, outcome) => outcome,
         },
-        Outcome::Io(err) => Outcome::Io(err),
     };
     match outcome {
         Outcome::Done => {
-            progress.finish(written);
+            progress.finish(written.users);
             ExitCode::from(exit::OK)
         }
         // The reader closed stdout (`| head`): a normal end, quietly.
@@ -61,20 +77,31 @@ pub async fn run(args: ListArgs) -> ExitCode {
             eprintln!("error: writing to stdout failed: {err}");
             ExitCode::from(exit::OTHER)
         }
+        Outcome::Interrupted(signal) => {
+            progress.abandon();
+            eprintln!(
+                "interrupted by {}: {} written; {}",
+                signal.name(),
+                users(written.users),
+                resume_hint(&args, written.resume.as_deref())
+            );
+            ExitCode::from(signal.exit_status())
+        }
         Outcome::Failed(error) => {
             progress.abandon();
-            report(&error, written)
+            report(&error, &args, &written)
         }
     }
 }
 
-/// Writes the listing page by page; returns how it ended and how many users were written.
+/// Writes the listing page by page, until it ends, fails, or a signal stops it between pages.
 async fn list_into(
     client: &Client,
     args: &ListArgs,
     writer: &mut dyn UserWriter,
     progress: &Progress,
-) -> (Outcome, u64) {
+    mut interrupts: Interrupts,
+) -> (Outcome, Written) {
     let mut request = client.list_users();
     if args.include_avatars {
         request = request.include_avatars(true);
@@ -83,35 +110,79 @@ async fn list_into(
         request = request.cursor(cursor.clone());
     }
     let mut pages = request.raw_pages();
-    let mut written: u64 = 0;
+    let mut written = Written {
+        users: 0,
+        resume: args.cursor.clone(),
+    };
     let limit = args.limit.unwrap_or(u64::MAX);
-    while written < limit {
-        let page = match pages.next().await {
+    while written.users < limit {
+        // A signal wins over a page that is ready: stop now, the output ends on a whole page.
+        let next = tokio::select! {
+            biased;
+            signal = interrupts.recv() => {
+                interrupts.exit_on_next();
+                return (Outcome::Interrupted(signal), written);
+            }
+            next = pages.next() => next,
+        };
+        let page = match next {
             None => break,
             Some(Err(error)) => return (Outcome::Failed(error), written),
             Some(Ok(page)) => page,
         };
-        let wanted = usize::try_from(limit - written).unwrap_or(usize::MAX);
+        let wanted = usize::try_from(limit - written.users).unwrap_or(usize::MAX);
         match progress.suspend(|| writer.write_page(&page, wanted)) {
-            Ok(count) => written += count as u64,
+            Ok(count) => written.users += count as u64,
             Err(WriteError::Io(err)) => return (Outcome::Io(err), written),
             Err(WriteError::Decode(error)) => return (Outcome::Failed(error), written),
         }
-        progress.page(&page, written);
-        tracing::debug!(written, "page written");
+        written.resume = page.next_cursor().map(str::to_owned);
+        progress.page(&page, written.users);
+        tracing::debug!(written = written.users, "page written");
     }
     // Dropping `pages` stops any page still being fetched ahead.
     (Outcome::Done, written)
+}
+
+/// Why the client could not be set up.
+enum SetupFailure {
+    Client(Error),
+    Sandbox(io::Error),
+}
+
+impl SetupFailure {
+    fn report(self, args: &ListArgs) -> ExitCode {
+        match self {
+            SetupFailure::Client(error) => report(
+                &error,
+                args,
+                &Written {
+                    users: 0,
+                    resume: None,
+                },
+            ),
+            SetupFailure::Sandbox(err) => {
+                eprintln!("error: the sandbox could not start: {err}");
+                ExitCode::from(exit::OTHER)
+            }
+        }
+    }
+}
+
+impl From<Error> for SetupFailure {
+    fn from(error: Error) -> Self {
+        SetupFailure::Client(error)
+    }
 }
 
 /// The client, from the environment and flags, or aimed at a sandbox started here.
 async fn build_client(
     args: &ListArgs,
     progress: &Progress,
-) -> Result<(Client, Option<gong_users_mock::FakeGong>), Error> {
+) -> Result<(Client, Option<gong_users_mock::FakeGong>), SetupFailure> {
     let (builder, sandbox) = if args.sandbox {
-        let (fake, builder) = sandbox::start(args).await?;
-        (builder, Some(fake))
+        let fake = sandbox::start(args).await.map_err(SetupFailure::Sandbox)?;
+        (sandbox::client_builder(&fake)?, Some(fake))
     } else {
         // --base-url (or GONG_BASE_URL, read by clap) wins; credentials come from the environment.
         let base_url = args.base_url.clone();
@@ -132,10 +203,35 @@ async fn build_client(
     Ok((client, sandbox))
 }
 
-/// Prints the error and what to do about it; returns the exit status.
-fn report(error: &Error, written: u64) -> ExitCode {
+/// "1 user" or "N users".
+fn users(count: u64) -> String {
+    format!("{count} user{}", if count == 1 { "" } else { "s" })
+}
+
+/// The command that continues the listing from `cursor` (`None`: from the beginning). The
+/// cursor is bound to the listing's parameters, so they are repeated.
+fn resume_hint(args: &ListArgs, cursor: Option<&str>) -> String {
+    let avatars = if args.include_avatars {
+        " --include-avatars"
+    } else {
+        ""
+    };
+    match cursor {
+        Some(cursor) => format!("continue with: gong-users list{avatars} --cursor '{cursor}'"),
+        None => "nothing was written; run the same command again to start over".to_owned(),
+    }
+}
+
+/// Prints the error, its causes, and what to do about it; returns the exit status.
+fn report(error: &Error, args: &ListArgs, written: &Written) -> ExitCode {
     let mut stderr = io::stderr().lock();
-    let _ = writeln!(stderr, "error: {error}");
+    let mut line = format!("error: {error}");
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        line.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    let _ = writeln!(stderr, "{line}");
     if error.is_auth() {
         let _ = writeln!(
             stderr,
@@ -150,11 +246,12 @@ fn report(error: &Error, written: u64) -> ExitCode {
             wait.as_secs()
         );
     }
-    if let Some(cursor) = error.resume_cursor().filter(|_| written > 0) {
+    if let Some(cursor) = error.resume_cursor() {
         let _ = writeln!(
             stderr,
-            "hint: {written} user{} written; continue with: gong-users list --cursor '{cursor}'",
-            if written == 1 { " was" } else { "s were" }
+            "hint: {} written; {}",
+            users(written.users),
+            resume_hint(args, Some(cursor))
         );
     }
     exit::for_error(error)

@@ -2,6 +2,7 @@
 
 mod cli;
 mod exit;
+mod interrupt;
 mod list;
 mod output;
 mod progress;

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use gong_users::{Event, RawPage};
+use gong_users::{Event, Page, RawUser};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// The progress bar, or nothing when it is off.
@@ -38,10 +38,18 @@ impl Progress {
         Self { bar: Some(bar) }
     }
 
-    /// A callback for the client's events: shows each wait and its reason.
+    /// A callback for the client's events: shows each wait and its reason, and prints the
+    /// warnings a listing can end with (shown even with --quiet: they are about missing data).
     pub fn on_event(&self) -> impl Fn(&Event) + Send + Sync + 'static {
         let bar = self.bar.clone();
         move |event| {
+            if let Some(warning) = warning(event) {
+                match &bar {
+                    Some(bar) => bar.suspend(|| eprintln!("{warning}")),
+                    None => eprintln!("{warning}"),
+                }
+                return;
+            }
             let Some(bar) = &bar else { return };
             match event {
                 Event::Waiting { reason, wait, .. } => {
@@ -59,7 +67,7 @@ impl Progress {
     }
 
     /// Records a page, `written` users into the listing.
-    pub fn page(&self, page: &RawPage, written: u64) {
+    pub fn page(&self, page: &Page<RawUser>, written: u64) {
         if let Some(bar) = &self.bar {
             if let Some(total) = page.total_records().and_then(|t| u64::try_from(t).ok()) {
                 bar.set_length(total.max(written));
@@ -94,5 +102,25 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
+    }
+}
+
+/// The one line said on stderr for an event that means the output may not be what was expected.
+fn warning(event: &Event) -> Option<String> {
+    match event {
+        Event::NoUsers { url, messages, .. } => Some(format!(
+            "note: Gong answered 404 for {url} ({}): the listing is empty; a company always has \
+             users, so check GONG_BASE_URL if this is unexpected",
+            if messages.is_empty() {
+                "no message".to_owned()
+            } else {
+                messages.join("; ")
+            }
+        )),
+        Event::ListingShort { expected, received } => Some(format!(
+            "warning: the listing ended with {received} users, but Gong's first page announced \
+             {expected}; users may have been removed meanwhile, or Gong ended the listing early"
+        )),
+        _ => None,
     }
 }

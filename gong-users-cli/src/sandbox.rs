@@ -7,25 +7,21 @@ use gong_users_mock::{FakeGong, Faults};
 
 use crate::cli::ListArgs;
 
-/// Starts the fake and returns it (it stops when dropped) with a builder aimed at it.
-pub async fn start(args: &ListArgs) -> Result<(FakeGong, ClientBuilder), Error> {
-    if !(0.0..=1.0).contains(&args.sandbox_faults) {
-        return Err(Error::Config(format!(
-            "--sandbox-faults must be between 0 and 1, not {}",
-            args.sandbox_faults
-        )));
-    }
-    let fake = FakeGong::builder()
+/// Starts the fake; it stops when dropped.
+pub async fn start(args: &ListArgs) -> std::io::Result<FakeGong> {
+    FakeGong::builder()
         .users(args.sandbox_users)
         .avatars(3)
         .rate_limit(args.sandbox_rate_limit)
         .faults(Faults::mixed(args.sandbox_faults))
         .start()
         .await
-        .map_err(|err| Error::Config(format!("the sandbox could not start: {err}")))?;
+}
+
+/// A client builder aimed at `fake`.
+pub fn client_builder(fake: &FakeGong) -> Result<ClientBuilder, Error> {
     let credentials = Credentials::basic(fake.access_key(), fake.access_key_secret());
-    let builder = ClientBuilder::default()
+    Ok(ClientBuilder::default()
         .base_url(fake.base_url())?
-        .credentials(credentials);
-    Ok((fake, builder))
+        .credentials(credentials))
 }

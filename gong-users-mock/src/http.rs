@@ -96,8 +96,10 @@ fn parse_head(head: &[u8]) -> io::Result<Request> {
 pub(crate) struct Response {
     pub(crate) status: u16,
     pub(crate) content_type: &'static str,
-    pub(crate) retry_after: Option<u64>,
+    pub(crate) retry_after: Option<String>,
     pub(crate) body: Vec<u8>,
+    /// For a body that never ends: what is repeated after `body`, comma-separated.
+    pub(crate) repeat: Option<Vec<u8>>,
 }
 
 impl Response {
@@ -107,6 +109,7 @@ impl Response {
             content_type: "application/json; charset=utf-8",
             retry_after: None,
             body: body.into(),
+            repeat: None,
         }
     }
 
@@ -116,11 +119,21 @@ impl Response {
             content_type: "text/html",
             retry_after: None,
             body: body.as_bytes().to_vec(),
+            repeat: None,
         }
     }
 
-    pub(crate) fn with_retry_after(mut self, seconds: u64) -> Self {
-        self.retry_after = Some(seconds);
+    /// A 200 whose JSON body starts with `head` and repeats `item` for ever.
+    pub(crate) fn endless(head: String, item: String) -> Self {
+        Self {
+            repeat: Some(item.into_bytes()),
+            ..Self::json(200, head)
+        }
+    }
+
+    /// `Retry-After` with this value (seconds, or an HTTP date).
+    pub(crate) fn with_retry_after(mut self, value: String) -> Self {
+        self.retry_after = Some(value);
         self
     }
 }
@@ -149,8 +162,8 @@ fn head(response: &Response, keep_alive: bool) -> String {
         response.body.len(),
         if keep_alive { "keep-alive" } else { "close" },
     );
-    if let Some(seconds) = response.retry_after {
-        head.push_str(&format!("retry-after: {seconds}\r\n"));
+    if let Some(value) = &response.retry_after {
+        head.push_str(&format!("retry-after: {value}\r\n"));
     }
     head.push_str("\r\n");
     head
@@ -177,6 +190,49 @@ pub(crate) async fn write_truncated(stream: &mut TcpStream, response: &Response)
         .await?;
     stream.flush().await?;
     stream.shutdown().await
+}
+
+/// Writes a chunked body that never ends: `body`, then `repeat` again and again, until the
+/// client stops reading or the bounds (4 GiB, 60 s) are reached.
+pub(crate) async fn write_endless(stream: &mut TcpStream, response: &Response) -> io::Result<()> {
+    const MAX_BYTES: u64 = 4 << 30;
+    const MAX_TIME: std::time::Duration = std::time::Duration::from_secs(60);
+    let head = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: {}\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n",
+        response.content_type
+    );
+    stream.write_all(head.as_bytes()).await?;
+    write_chunk(stream, &response.body).await?;
+    let item = response.repeat.as_deref().unwrap_or(b"{}");
+    let mut chunk = Vec::with_capacity(64 * 1024 + item.len() + 1);
+    let mut first = true;
+    while chunk.len() < 64 * 1024 {
+        if !first {
+            chunk.push(b',');
+        }
+        chunk.extend_from_slice(item);
+        first = false;
+    }
+    let started = std::time::Instant::now();
+    let mut sent: u64 = 0;
+    let mut comma = false;
+    while sent < MAX_BYTES && started.elapsed() < MAX_TIME {
+        if comma {
+            write_chunk(stream, b",").await?;
+        }
+        write_chunk(stream, &chunk).await?;
+        comma = true;
+        sent += chunk.len() as u64;
+    }
+    Ok(())
+}
+
+async fn write_chunk(stream: &mut TcpStream, data: &[u8]) -> io::Result<()> {
+    stream
+        .write_all(format!("{:x}\r\n", data.len()).as_bytes())
+        .await?;
+    stream.write_all(data).await?;
+    stream.write_all(b"\r\n").await
 }
 
 /// Resets the connection: no response, an RST instead of a FIN.

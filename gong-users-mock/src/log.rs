@@ -64,13 +64,15 @@ pub enum Outcome {
     Fault(Fault),
     /// Not `GET /v2/users`.
     NotFound,
+    /// 200 with a body that never ends ([`FakeGongBuilder::endless_page`](crate::FakeGongBuilder::endless_page)).
+    Endless,
 }
 
 impl Outcome {
     /// The HTTP status answered; `None` for a reset connection.
     pub fn status(&self) -> Option<u16> {
         Some(match self {
-            Outcome::Page { .. } => 200,
+            Outcome::Page { .. } | Outcome::Endless => 200,
             Outcome::NoUsers | Outcome::NotFound => 404,
             Outcome::Unauthorized => 401,
             Outcome::BadCursor => 400,

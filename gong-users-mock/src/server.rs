@@ -37,6 +37,9 @@ pub struct FakeGongBuilder {
     access_key_secret: String,
     bearer_token: String,
     rate_limit: Option<NonZeroU32>,
+    rate_limit_burst: Option<NonZeroU32>,
+    retry_after_http_date: bool,
+    endless_page: Option<usize>,
     faults: Faults,
     repeat_cursor: bool,
     ignore_cursor: bool,
@@ -54,6 +57,9 @@ impl Default for FakeGongBuilder {
             access_key_secret: "fake-access-key-secret".into(),
             bearer_token: "fake-bearer-token".into(),
             rate_limit: None,
+            rate_limit_burst: None,
+            retry_after_http_date: false,
+            endless_page: None,
             faults: Faults::none(),
             repeat_cursor: false,
             ignore_cursor: false,
@@ -107,6 +113,29 @@ impl FakeGongBuilder {
         self
     }
 
+    /// How many requests the rate limit's bucket holds (default: as many as a second's worth).
+    /// With `1`, requests must come evenly spaced, as Gong's quota and a client's limiter
+    /// intend: a request more than a tenth of the interval early (20% too fast, say) gets a 429,
+    /// while the loopback network's jitter does not.
+    pub fn rate_limit_burst(mut self, burst: u32) -> Self {
+        self.rate_limit_burst = NonZeroU32::new(burst);
+        self
+    }
+
+    /// Send `Retry-After` (on 429 and 503) as an HTTP date instead of seconds; both are valid
+    /// HTTP, and clients must read both.
+    pub fn retry_after_http_date(mut self, as_date: bool) -> Self {
+        self.retry_after_http_date = as_date;
+        self
+    }
+
+    /// Answer page `number` (from 0) with a body that never ends: chunked, streaming users for
+    /// as long as the client reads (at most 4 GiB or 60 s), as a broken proxy can.
+    pub fn endless_page(mut self, number: Option<usize>) -> Self {
+        self.endless_page = number;
+        self
+    }
+
     /// The faults to inject.
     pub fn faults(mut self, faults: Faults) -> Self {
         self.faults = faults;
@@ -143,9 +172,9 @@ impl FakeGongBuilder {
             users,
             avatars,
             cursors: Cursors::new(self.seed ^ 0x9e37_79b9_7f4a_7c15, self.cursor_ttl),
-            limiter: self
-                .rate_limit
-                .map(|per_second| DefaultDirectRateLimiter::direct(Quota::per_second(per_second))),
+            limiter: self.rate_limit.map(|per_second| {
+                DefaultDirectRateLimiter::direct(quota(per_second, self.rate_limit_burst))
+            }),
             rng: Mutex::new(StdRng::seed_from_u64(self.seed)),
             log: Mutex::new(Vec::new()),
             request_count: AtomicU64::new(0),
@@ -261,6 +290,21 @@ struct State {
     started: Instant,
 }
 
+/// The server's bucket: `per_second` with a burst of `burst` (default a second's worth). An
+/// evenly spaced bucket (burst 1) accepts requests a tenth of the interval early, for jitter.
+fn quota(per_second: NonZeroU32, burst: Option<NonZeroU32>) -> Quota {
+    match burst {
+        Some(burst) if burst == NonZeroU32::MIN => {
+            let interval = Duration::from_secs(1) / per_second.get();
+            Quota::with_period(interval - interval / 10)
+                .unwrap_or_else(|| Quota::per_second(per_second))
+                .allow_burst(burst)
+        }
+        Some(burst) => Quota::per_second(per_second).allow_burst(burst),
+        None => Quota::per_second(per_second),
+    }
+}
+
 /// A poisoned lock only means another connection task panicked; the data is still usable.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex
@@ -295,6 +339,10 @@ async fn serve_connection(mut stream: TcpStream, state: Arc<State>) {
             }
             (Outcome::Fault(Fault::TruncatedBody), Some(response)) => {
                 let _ = http::write_truncated(&mut stream, &response).await;
+                return;
+            }
+            (Outcome::Endless, Some(response)) => {
+                let _ = http::write_endless(&mut stream, &response).await;
                 return;
             }
             (Outcome::Fault(Fault::Slow), Some(response)) => {
@@ -356,9 +404,10 @@ fn respond(
     {
         let wait = not_until.wait_time_from(DefaultClock::default().now());
         let retry_after = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        let header = retry_after_header(wait, state.config.retry_after_http_date);
         return (
             Outcome::RateLimited { retry_after },
-            Some(gong_error(429, "API request limit exceeded").with_retry_after(retry_after)),
+            Some(gong_error(429, "API request limit exceeded").with_retry_after(header)),
         );
     }
     let fault = state.config.faults.draw(&mut lock(&state.rng));
@@ -377,8 +426,9 @@ fn respond(
             );
         }
         Some(Fault::Unavailable) => {
+            let wait = Duration::from_secs(state.config.faults.unavailable_retry_after);
             let response = Response::html(503, "Service Unavailable")
-                .with_retry_after(state.config.faults.unavailable_retry_after);
+                .with_retry_after(retry_after_header(wait, state.config.retry_after_http_date));
             return (Outcome::Fault(Fault::Unavailable), Some(response));
         }
         Some(Fault::ConnectionReset) => return (Outcome::Fault(Fault::ConnectionReset), None),
@@ -418,6 +468,17 @@ fn respond(
         };
     if offset >= total {
         return (Outcome::NoUsers, Some(gong_error(404, NO_USERS)));
+    }
+    if state.config.endless_page == Some(offset / state.config.page_size) {
+        let head = format!(
+            r#"{{"requestId":"{request_id}","records":{{"totalRecords":{total}}},"users":["#
+        );
+        let user = state
+            .users_json
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "{}".into());
+        return (Outcome::Endless, Some(Response::endless(head, user)));
     }
     let page_size = state.config.page_size;
     let end = (offset + page_size).min(total);
@@ -491,6 +552,18 @@ fn authenticate(state: &State, authorization: Option<&str>) -> Option<&'static s
     } else {
         None
     }
+}
+
+/// `Retry-After` for a wait: whole seconds rounded up, or the HTTP date when the wait is over,
+/// rounded up to the next whole second (an HTTP date has no fractions).
+fn retry_after_header(wait: Duration, as_date: bool) -> String {
+    if !as_date {
+        return (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).to_string();
+    }
+    let at = std::time::SystemTime::now() + wait;
+    let since_epoch = at.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let rounded_up = Duration::from_secs(since_epoch.as_secs() + 1);
+    httpdate::fmt_http_date(std::time::UNIX_EPOCH + rounded_up)
 }
 
 fn next_request_id(state: &State) -> String {

@@ -8,7 +8,7 @@ use std::net::IpAddr;
 
 use url::{Host, Url};
 
-use crate::Error;
+use crate::ConfigError;
 
 /// Gong's shared API host, for access-key auth.
 pub const DEFAULT_BASE_URL: &str = "https://api.gong.io";
@@ -17,38 +17,42 @@ pub const DEFAULT_BASE_URL: &str = "https://api.gong.io";
 pub const ENV_BASE_URL: &str = "GONG_BASE_URL";
 
 /// Parses and checks a base URL; the result has no trailing slash.
-pub(crate) fn parse_base_url(text: &str) -> Result<Url, Error> {
-    let url = Url::parse(text.trim())
-        .map_err(|err| Error::Config(format!("base URL {text:?} is not a URL: {err}")))?;
+pub(crate) fn parse_base_url(text: &str) -> Result<Url, ConfigError> {
+    let invalid = |problem: String| ConfigError::InvalidBaseUrl {
+        url: text.to_owned(),
+        problem,
+    };
+    let mut url = Url::parse(text.trim()).map_err(|err| invalid(format!("is not a URL: {err}")))?;
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::Config(
-            "the base URL must not carry a user name or password; use Credentials".into(),
+        return Err(invalid(
+            "must not carry a user name or password; use Credentials".into(),
         ));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::Config(format!(
-            "base URL {url} must not have a query or fragment"
-        )));
+        return Err(invalid("must not have a query or fragment".into()));
     }
     match url.scheme() {
         "https" => {}
         "http" if is_loopback(&url) => {}
         "http" => {
-            return Err(Error::Config(format!(
-                "refusing plain http:// to {}: credentials would travel unencrypted; use https:// \
-                 (http:// is allowed only for 127.0.0.0/8, ::1 and localhost)",
-                url.host_str().unwrap_or_default()
-            )));
+            return Err(ConfigError::InsecureBaseUrl {
+                host: url.host_str().unwrap_or_default().to_owned(),
+            });
         }
-        other => {
-            return Err(Error::Config(format!(
-                "base URL scheme {other:?} is not supported; use https://"
-            )));
-        }
+        other => return Err(invalid(format!("has scheme {other:?}; use https://"))),
     }
-    let mut url = url;
     let trimmed = url.path().trim_end_matches('/').to_owned();
     url.set_path(&trimmed);
+    // Gong's endpoint docs show paths from /v2; the client adds /v2/users itself, so a base URL
+    // ending in /v2 would ask for /v2/v2/users and read Gong's 404 as "no users".
+    if let Some(without_version) = trimmed.strip_suffix("/v2") {
+        let mut suggestion = url.clone();
+        suggestion.set_path(without_version);
+        return Err(ConfigError::VersionedBaseUrl {
+            url: text.to_owned(),
+            suggestion: base_url_string(&suggestion),
+        });
+    }
     Ok(url)
 }
 
@@ -92,11 +96,31 @@ mod tests {
             "https://api.gong.io/?x=1",
             "not a url",
         ] {
-            assert!(
-                matches!(parse_base_url(bad), Err(Error::Config(_))),
-                "{bad} should be refused"
-            );
+            assert!(parse_base_url(bad).is_err(), "{bad} should be refused");
         }
+    }
+
+    #[test]
+    fn a_base_url_ending_in_v2_is_refused_with_the_fix() {
+        for (given, fix) in [
+            (
+                "https://us-55616.api.gong.io/v2",
+                "https://us-55616.api.gong.io",
+            ),
+            ("https://api.gong.io/v2/", "https://api.gong.io"),
+            (
+                "https://proxy.example.com/gong/v2",
+                "https://proxy.example.com/gong",
+            ),
+        ] {
+            match parse_base_url(given) {
+                Err(ConfigError::VersionedBaseUrl { suggestion, .. }) => {
+                    assert_eq!(suggestion, fix)
+                }
+                other => panic!("{given}: expected VersionedBaseUrl, got {other:?}"),
+            }
+        }
+        assert!(parse_base_url("https://proxy.example.com/v2gong").is_ok());
     }
 
     #[test]

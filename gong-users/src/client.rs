@@ -4,16 +4,20 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{AUTHORIZATION, HeaderMap};
+use reqwest::header::HeaderValue;
 use url::Url;
 
 use crate::base_url::{DEFAULT_BASE_URL, ENV_BASE_URL, base_url_string, parse_base_url};
 use crate::events::{Event, EventHandler};
 use crate::rate_limit::Limiter;
-use crate::{Credentials, Error, ListUsers, RateLimit, RetryPolicy};
+use crate::{ConfigError, Credentials, Error, ListUsers, RateLimit, RetryPolicy};
 
 /// The `User-Agent` every request carries.
 pub const USER_AGENT: &str = concat!("gong-users/", env!("CARGO_PKG_VERSION"));
+
+/// The largest response body read by default: 32 MiB. A page of 100 users is about 70 KB, so
+/// this leaves room for any real page while bounding what a misbehaving server can cost.
+pub const DEFAULT_MAX_BODY_BYTES: u64 = 32 * 1024 * 1024;
 
 /// A client for Gong's user directory. Cheap to clone: clones share the connection pool and the
 /// rate limiter.
@@ -23,9 +27,15 @@ pub struct Client {
 }
 
 pub(crate) struct ClientInner {
+    /// Builds each operation's request (never sends).
     pub(crate) raw: gong_users_sys::Client,
+    /// Sends every request.
+    pub(crate) http: reqwest::Client,
     pub(crate) base_url: Url,
     pub(crate) auth_scheme: &'static str,
+    /// The `Authorization` header, marked sensitive.
+    pub(crate) authorization: HeaderValue,
+    pub(crate) max_body_bytes: u64,
     pub(crate) retry: RetryPolicy,
     pub(crate) rate_limit: RateLimit,
     pub(crate) limiter: Option<Limiter>,
@@ -55,10 +65,14 @@ impl Client {
     pub fn base_url(&self) -> &Url {
         &self.inner.base_url
     }
+}
 
-    /// The generated raw client underneath, for what this crate does not wrap.
-    pub fn raw(&self) -> &gong_users_sys::Client {
-        &self.inner.raw
+impl ClientInner {
+    /// Tells the caller's event handler, if there is one.
+    pub(crate) fn emit(&self, event: &Event) {
+        if let Some(events) = &self.events {
+            events(event);
+        }
     }
 }
 
@@ -73,6 +87,7 @@ impl fmt::Debug for Client {
             .field("retry", &self.inner.retry)
             .field("rate_limit", &self.inner.rate_limit)
             .field("prefetch", &self.inner.prefetch)
+            .field("max_body_bytes", &self.inner.max_body_bytes)
             .finish_non_exhaustive()
     }
 }
@@ -87,6 +102,7 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     rate_limit: RateLimit,
     prefetch: usize,
+    max_body_bytes: u64,
     events: Option<EventHandler>,
 }
 
@@ -100,6 +116,7 @@ impl Default for ClientBuilder {
             retry: RetryPolicy::default(),
             rate_limit: RateLimit::default(),
             prefetch: 1,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             events: None,
         }
     }
@@ -167,6 +184,16 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest response body the client reads, in bytes (default
+    /// [`DEFAULT_MAX_BODY_BYTES`], 32 MiB). A response announcing a larger `Content-Length` is
+    /// refused before its body is read, and a body streamed without one is read only up to the
+    /// bound: either fails with [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge), not
+    /// retried.
+    pub fn max_body_bytes(mut self, bytes: u64) -> Self {
+        self.max_body_bytes = bytes;
+        self
+    }
+
     /// A callback told of waits, retries and responses, for progress displays. It runs on the
     /// client's tasks and must return quickly.
     pub fn on_event(mut self, handler: impl Fn(&Event) + Send + Sync + 'static) -> Self {
@@ -176,28 +203,26 @@ impl ClientBuilder {
 
     /// Builds the client. Fails without credentials.
     pub fn build(self) -> Result<Client, Error> {
-        let credentials = self.credentials.ok_or_else(|| {
-            Error::Config(
-                "no credentials: call ClientBuilder::credentials, or use Client::from_env".into(),
-            )
-        })?;
-        let mut headers = HeaderMap::new();
-        headers.insert(AUTHORIZATION, credentials.header_value()?);
+        let credentials = self.credentials.ok_or(ConfigError::MissingCredentials)?;
+        let authorization = credentials.header_value()?;
         let http = reqwest::Client::builder()
             .user_agent(USER_AGENT)
-            .default_headers(headers)
             // A redirect could carry the Authorization header to another host: follow none.
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)
             .build()
-            .map_err(|err| Error::Config(format!("the HTTP client could not be built: {err}")))?;
-        let raw = gong_users_sys::Client::new_with_client(&base_url_string(&self.base_url), http);
+            .map_err(ConfigError::HttpClient)?;
+        let raw =
+            gong_users_sys::Client::new_with_client(&base_url_string(&self.base_url), http.clone());
         Ok(Client {
             inner: Arc::new(ClientInner {
                 raw,
+                http,
                 base_url: self.base_url,
                 auth_scheme: credentials.scheme(),
+                authorization,
+                max_body_bytes: self.max_body_bytes,
                 retry: self.retry,
                 rate_limit: self.rate_limit,
                 limiter: Limiter::new(self.rate_limit),
@@ -218,6 +243,7 @@ impl fmt::Debug for ClientBuilder {
             .field("retry", &self.retry)
             .field("rate_limit", &self.rate_limit)
             .field("prefetch", &self.prefetch)
+            .field("max_body_bytes", &self.max_body_bytes)
             .finish_non_exhaustive()
     }
 }

@@ -10,7 +10,7 @@ use base64::Engine as _;
 use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::Error;
+use crate::{ConfigError, Error};
 
 /// The environment variable naming the access key (Basic auth).
 pub const ENV_ACCESS_KEY: &str = "GONG_ACCESS_KEY";
@@ -67,21 +67,23 @@ impl Credentials {
             read(ENV_BEARER_TOKEN),
         ) {
             (Some(key), Some(secret), _) => Ok(Credentials::basic(key, secret)),
-            (Some(_), None, _) => Err(Error::Config(format!(
-                "{ENV_ACCESS_KEY} is set but {ENV_ACCESS_KEY_SECRET} is not"
-            ))),
-            (None, Some(_), _) => Err(Error::Config(format!(
-                "{ENV_ACCESS_KEY_SECRET} is set but {ENV_ACCESS_KEY} is not"
-            ))),
+            (Some(_), None, _) => Err(ConfigError::IncompleteCredentials {
+                set: ENV_ACCESS_KEY,
+                missing: ENV_ACCESS_KEY_SECRET,
+            }
+            .into()),
+            (None, Some(_), _) => Err(ConfigError::IncompleteCredentials {
+                set: ENV_ACCESS_KEY_SECRET,
+                missing: ENV_ACCESS_KEY,
+            }
+            .into()),
             (None, None, Some(token)) => Ok(Credentials::bearer(token)),
-            (None, None, None) => Err(Error::Config(format!(
-                "no Gong credentials: set {ENV_ACCESS_KEY} and {ENV_ACCESS_KEY_SECRET}, or {ENV_BEARER_TOKEN}"
-            ))),
+            (None, None, None) => Err(ConfigError::MissingCredentials.into()),
         }
     }
 
     /// The `Authorization` header value, marked sensitive.
-    pub(crate) fn header_value(&self) -> Result<HeaderValue, Error> {
+    pub(crate) fn header_value(&self) -> Result<HeaderValue, ConfigError> {
         let text = match self {
             Credentials::Basic { access_key, secret } => {
                 let pair = format!("{}:{}", access_key.expose_secret(), secret.expose_secret());
@@ -92,9 +94,8 @@ impl Credentials {
             }
             Credentials::Bearer { token } => format!("Bearer {}", token.expose_secret()),
         };
-        let mut value = HeaderValue::from_str(&text).map_err(|_| {
-            Error::Config("the credentials contain characters not allowed in an HTTP header".into())
-        })?;
+        let mut value =
+            HeaderValue::from_str(&text).map_err(|_| ConfigError::InvalidCredentials)?;
         value.set_sensitive(true);
         Ok(value)
     }

@@ -1,4 +1,8 @@
-//! The one error type of the crate, with the questions a caller asks of a failure as methods.
+//! The one error type of the crate: what happened ([`ErrorKind`]), and beside it the context of
+//! the operation that failed (how many attempts, where a listing can resume).
+//!
+//! The context is held once, in [`Error`], rather than copied into every variant, so a new kind
+//! of failure is one new variant and nothing else.
 
 use std::fmt;
 use std::time::Duration;
@@ -11,68 +15,143 @@ pub(crate) const BODY_SNIPPET_LIMIT: usize = 512;
 
 /// Everything that can go wrong while talking to Gong.
 ///
-/// Match on the variant for detail, or ask the predicates: [`Error::status`],
-/// [`Error::request_id`], [`Error::is_retryable`], [`Error::retry_after`] and
-/// [`Error::resume_cursor`], the cursor from which a listing that failed can continue.
+/// Ask it what happened with the predicates ([`Error::status`], [`Error::is_not_found`],
+/// [`Error::is_retryable`], [`Error::retry_after`], …) or match on [`Error::kind`] for detail.
+/// [`Error::resume_cursor`] says where a listing that failed can continue.
+///
+/// ```
+/// # fn demo(error: gong_users::Error) {
+/// use gong_users::ErrorKind;
+/// match error.kind() {
+///     ErrorKind::Api(api) if api.status == 404 => println!("not found: {:?}", api.messages),
+///     _ if error.is_retryable() => println!("try again later: {error}"),
+///     _ => println!("failed: {error}"),
+/// }
+/// # }
+/// ```
+pub struct Error {
+    inner: Box<Inner>,
+}
+
+struct Inner {
+    kind: ErrorKind,
+    attempts: u32,
+    resume_cursor: Option<String>,
+}
+
+/// What went wrong.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum Error {
+pub enum ErrorKind {
     /// Gong, or a proxy in front of it, answered with an error status.
     #[error(transparent)]
-    Api(Box<ApiError>),
+    Api(ApiError),
     /// The request could not be sent or its response not received (connection refused or reset,
-    /// TLS failure, a body cut short).
-    #[error("transport error talking to Gong: {}{}", error_chain(source), resume_note(resume_cursor.as_deref()))]
-    Transport {
-        /// The underlying HTTP client error.
-        source: reqwest::Error,
-        /// Where a listing that failed here can continue.
-        resume_cursor: Option<String>,
-    },
+    /// TLS failure, a body cut short). The cause is the error's [`source`](std::error::Error::source).
+    #[error("the request to Gong failed in transport")]
+    Transport(#[source] reqwest::Error),
     /// Connecting or receiving the response took longer than the configured timeout.
-    #[error("timed out waiting for Gong: {}{}", error_chain(source), resume_note(resume_cursor.as_deref()))]
-    Timeout {
-        /// The underlying HTTP client error.
-        source: reqwest::Error,
-        /// Where a listing that failed here can continue.
-        resume_cursor: Option<String>,
-    },
-    /// A successful response whose body is not a page of users.
+    #[error("timed out waiting for Gong")]
+    Timeout(#[source] reqwest::Error),
+    /// A successful response whose body is not what the operation returns.
     #[error(transparent)]
-    Decode(Box<DecodeError>),
+    Decode(DecodeError),
+    /// A response body larger than [`ClientBuilder::max_body_bytes`](crate::ClientBuilder::max_body_bytes):
+    /// refused before it was read (by its `Content-Length`) or as soon as it passed the bound.
+    #[error(
+        "Gong's response body is larger than the {limit}-byte bound{}; it was not read further \
+         (raise it with ClientBuilder::max_body_bytes if this is expected)",
+        content_length.map(|length| format!(" (Content-Length {length})")).unwrap_or_default()
+    )]
+    BodyTooLarge {
+        /// The bound, in bytes.
+        limit: u64,
+        /// The `Content-Length` the server announced, when it announced one.
+        content_length: Option<u64>,
+    },
     /// Gong returned a cursor it had returned before: following it would loop over the same pages.
     #[error(
-        "Gong returned the cursor {cursor:?} a second time{}; stopping instead of looping over the same page{}",
-        request_id.as_deref().map(|id| format!(" (requestId {id})")).unwrap_or_default(),
-        resume_note(resume_cursor.as_deref())
+        "Gong returned the cursor {cursor:?} a second time{}; stopping instead of looping over the same page",
+        request_id_note(request_id.as_deref())
     )]
     RepeatedCursor {
         /// The cursor that came back again.
         cursor: String,
         /// The `requestId` of the response that repeated it.
         request_id: Option<String>,
-        /// Where a listing that failed here can continue.
-        resume_cursor: Option<String>,
     },
     /// Gong sent the same users as an earlier page of the listing, under a new cursor: the
     /// cursor is being ignored somewhere, and following it would loop forever.
     #[error(
-        "Gong sent the same {users} users as an earlier page{}; stopping instead of looping{}",
-        request_id.as_deref().map(|id| format!(" (requestId {id})")).unwrap_or_default(),
-        resume_note(resume_cursor.as_deref())
+        "Gong sent the same {users} users as an earlier page{}; stopping instead of looping",
+        request_id_note(request_id.as_deref())
     )]
     RepeatedPage {
         /// How many users the repeated page holds.
         users: usize,
         /// The `requestId` of the response that repeated the page.
         request_id: Option<String>,
-        /// Where a listing that failed here can continue.
-        resume_cursor: Option<String>,
     },
-    /// The client is configured in a way that cannot work (missing credentials, an insecure URL).
-    /// Raised before any request is sent.
-    #[error("configuration error: {0}")]
-    Config(String),
+    /// The generated code could not turn the operation's parameters into a request.
+    #[error("the request could not be built: {0}")]
+    InvalidRequest(String),
+    /// The client was configured in a way that cannot work. Raised only while building a
+    /// client, never by a request.
+    #[error(transparent)]
+    Config(ConfigError),
+}
+
+/// A client configuration that cannot work, found while building it.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// No credentials were given.
+    #[error(
+        "no Gong credentials: set GONG_ACCESS_KEY and GONG_ACCESS_KEY_SECRET, or GONG_BEARER_TOKEN"
+    )]
+    MissingCredentials,
+    /// One variable of a pair was set without the other.
+    #[error("{set} is set but {missing} is not")]
+    IncompleteCredentials {
+        /// The variable that is set.
+        set: &'static str,
+        /// The variable that is missing.
+        missing: &'static str,
+    },
+    /// The credentials hold characters an HTTP header cannot carry.
+    #[error("the credentials contain characters not allowed in an HTTP header")]
+    InvalidCredentials,
+    /// The base URL does not parse, or has parts a base URL must not have.
+    #[error("base URL {url:?} {problem}")]
+    InvalidBaseUrl {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// A plain `http://` base URL to a host that is not this machine.
+    #[error(
+        "refusing plain http:// to {host}: credentials would travel unencrypted; use https:// \
+         (http:// is allowed only for 127.0.0.0/8, ::1 and localhost)"
+    )]
+    InsecureBaseUrl {
+        /// The host named.
+        host: String,
+    },
+    /// A base URL that ends in Gong's `/v2`: the client adds `/v2/users` itself.
+    #[error(
+        "base URL {url:?} ends in /v2, but the client adds /v2/users itself (it would ask for \
+         /v2/v2/users); use {suggestion:?}"
+    )]
+    VersionedBaseUrl {
+        /// The URL as given.
+        url: String,
+        /// The same URL without `/v2`.
+        suggestion: String,
+    },
+    /// The HTTP client could not be built (its TLS backend failed to load, say).
+    #[error("the HTTP client could not be built")]
+    HttpClient(#[source] reqwest::Error),
 }
 
 /// An error status from Gong or a proxy, with what Gong said about it.
@@ -81,6 +160,8 @@ pub enum Error {
 pub struct ApiError {
     /// The HTTP status.
     pub status: StatusCode,
+    /// The URL asked, without its query.
+    pub url: String,
     /// Gong's `requestId`, when the body was Gong's JSON error.
     pub request_id: Option<String>,
     /// Gong's `errors` messages, when the body was Gong's JSON error.
@@ -91,20 +172,22 @@ pub struct ApiError {
     pub headers: HeaderMap,
     /// The start of the body when it was not Gong's JSON error (an HTML page from a proxy, say).
     pub body_snippet: Option<String>,
-    /// How many attempts were made before giving up.
-    pub attempts: u32,
-    /// Where a listing that failed here can continue.
-    pub resume_cursor: Option<String>,
+}
+
+impl ApiError {
+    /// True when the body was Gong's own JSON error (`{"requestId", "errors"}`), not a proxy's
+    /// page or some other JSON.
+    pub fn is_gong_error(&self) -> bool {
+        self.body_snippet.is_none()
+    }
 }
 
 impl std::error::Error for ApiError {}
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Gong answered HTTP {}", self.status)?;
-        if let Some(id) = &self.request_id {
-            write!(f, " (requestId {id})")?;
-        }
+        write!(f, "Gong answered HTTP {} for {}", self.status, self.url)?;
+        f.write_str(&request_id_note(self.request_id.as_deref()))?;
         if !self.messages.is_empty() {
             write!(f, ": {}", self.messages.join("; "))?;
         } else if let Some(snippet) = &self.body_snippet {
@@ -113,14 +196,11 @@ impl fmt::Display for ApiError {
         if let Some(wait) = self.retry_after {
             write!(f, "; Retry-After {}s", wait.as_secs())?;
         }
-        if self.attempts > 1 {
-            write!(f, " (after {} attempts)", self.attempts)?;
-        }
-        f.write_str(&resume_note(self.resume_cursor.as_deref()))
+        Ok(())
     }
 }
 
-/// A 2xx response whose body could not be decoded as a page of users.
+/// A 2xx response whose body could not be decoded.
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct DecodeError {
@@ -136,8 +216,6 @@ pub struct DecodeError {
     pub body_snippet: String,
     /// True when the body ended in the middle of the JSON: a body cut short, worth retrying.
     pub truncated: bool,
-    /// Where a listing that failed here can continue.
-    pub resume_cursor: Option<String>,
 }
 
 impl std::error::Error for DecodeError {}
@@ -150,73 +228,82 @@ impl fmt::Display for DecodeError {
             "could not be decoded"
         };
         write!(f, "the HTTP {} response from Gong {what}", self.status)?;
-        if let Some(id) = &self.request_id {
-            write!(f, " (requestId {id})")?;
-        }
+        f.write_str(&request_id_note(self.request_id.as_deref()))?;
         write!(
             f,
             " at `{}`: {}; body starts {:?}",
             self.path, self.message, self.body_snippet
-        )?;
-        f.write_str(&resume_note(self.resume_cursor.as_deref()))
+        )
     }
 }
 
 impl Error {
-    /// The HTTP status, for errors that had one.
-    pub fn status(&self) -> Option<StatusCode> {
-        match self {
-            Error::Api(api) => Some(api.status),
-            Error::Decode(decode) => Some(decode.status),
-            _ => None,
-        }
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.inner.kind
     }
 
-    /// Gong's `requestId` for the failed request, to quote to Gong's support.
-    pub fn request_id(&self) -> Option<&str> {
-        match self {
-            Error::Api(api) => api.request_id.as_deref(),
-            Error::Decode(decode) => decode.request_id.as_deref(),
-            Error::RepeatedCursor { request_id, .. } | Error::RepeatedPage { request_id, .. } => {
-                request_id.as_deref()
-            }
-            _ => None,
-        }
+    /// What went wrong, owned.
+    pub fn into_kind(self) -> ErrorKind {
+        self.inner.kind
     }
 
-    /// Whether the same request may succeed if sent again: 429, 500, 502, 503, 504, transport
-    /// failures, timeouts and bodies cut short. Never 400, 401, 403 or a complete body that does
-    /// not decode.
-    pub fn is_retryable(&self) -> bool {
-        match self {
-            Error::Api(api) => is_retryable_status(api.status),
-            Error::Transport { .. } | Error::Timeout { .. } => true,
-            Error::Decode(decode) => decode.truncated,
-            Error::RepeatedCursor { .. } | Error::RepeatedPage { .. } | Error::Config(_) => false,
-        }
-    }
-
-    /// The wait the server asked for with `Retry-After`.
-    pub fn retry_after(&self) -> Option<Duration> {
-        match self {
-            Error::Api(api) => api.retry_after,
-            _ => None,
-        }
+    /// How many attempts were made before giving up (1 when the first attempt's failure was
+    /// final; 0 for a configuration error, raised before any request).
+    pub fn attempts(&self) -> u32 {
+        self.inner.attempts
     }
 
     /// The cursor from which a listing that failed here can continue: pass it to
     /// [`ListUsers::cursor`](crate::ListUsers::cursor). `None` when the listing failed on its
     /// first page (start again from the beginning) or the error did not come from a listing.
     pub fn resume_cursor(&self) -> Option<&str> {
-        match self {
-            Error::Api(api) => api.resume_cursor.as_deref(),
-            Error::Decode(decode) => decode.resume_cursor.as_deref(),
-            Error::Transport { resume_cursor, .. }
-            | Error::Timeout { resume_cursor, .. }
-            | Error::RepeatedCursor { resume_cursor, .. }
-            | Error::RepeatedPage { resume_cursor, .. } => resume_cursor.as_deref(),
-            Error::Config(_) => None,
+        self.inner.resume_cursor.as_deref()
+    }
+
+    /// The error status Gong (or a proxy) answered with, when that is what went wrong.
+    pub fn api(&self) -> Option<&ApiError> {
+        match &self.inner.kind {
+            ErrorKind::Api(api) => Some(api),
+            _ => None,
         }
+    }
+
+    /// The HTTP status, for errors that had one.
+    pub fn status(&self) -> Option<StatusCode> {
+        match &self.inner.kind {
+            ErrorKind::Api(api) => Some(api.status),
+            ErrorKind::Decode(decode) => Some(decode.status),
+            _ => None,
+        }
+    }
+
+    /// Gong's `requestId` for the failed request, to quote to Gong's support.
+    pub fn request_id(&self) -> Option<&str> {
+        match &self.inner.kind {
+            ErrorKind::Api(api) => api.request_id.as_deref(),
+            ErrorKind::Decode(decode) => decode.request_id.as_deref(),
+            ErrorKind::RepeatedCursor { request_id, .. }
+            | ErrorKind::RepeatedPage { request_id, .. } => request_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Whether the same request may succeed if sent again: 429, 500, 502, 503, 504, transport
+    /// failures, timeouts and bodies cut short. Never 400, 401, 403, 404, a complete body that
+    /// does not decode, or one over the size bound.
+    pub fn is_retryable(&self) -> bool {
+        match &self.inner.kind {
+            ErrorKind::Api(api) => is_retryable_status(api.status),
+            ErrorKind::Transport(_) | ErrorKind::Timeout(_) => true,
+            ErrorKind::Decode(decode) => decode.truncated,
+            _ => false,
+        }
+    }
+
+    /// The wait the server asked for with `Retry-After`.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.api().and_then(|api| api.retry_after)
     }
 
     /// True for 401 and 403: the credentials are wrong or lack the `api:users:read` scope.
@@ -227,6 +314,12 @@ impl Error {
         )
     }
 
+    /// True for 404: a later page of a listing that is gone, or (for a listing's first page,
+    /// where Gong's 404 means "no users") never raised.
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(StatusCode::NOT_FOUND)
+    }
+
     /// True for 429: the rate limit was not cleared within the retry budget.
     pub fn is_rate_limited(&self) -> bool {
         self.status() == Some(StatusCode::TOO_MANY_REQUESTS)
@@ -234,54 +327,108 @@ impl Error {
 
     /// True for a timeout.
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Timeout { .. })
+        matches!(self.inner.kind, ErrorKind::Timeout(_))
     }
 
-    /// True when Gong's response could not be used: a body that does not decode, a cursor or
-    /// a page that repeats.
+    /// True for a configuration error, raised while building a client.
+    pub fn is_config(&self) -> bool {
+        matches!(self.inner.kind, ErrorKind::Config(_))
+    }
+
+    /// True when Gong's response could not be used: a body that does not decode or is over the
+    /// size bound, a cursor or a page that repeats, a 404 in the middle of a listing.
     pub fn is_bad_response(&self) -> bool {
         matches!(
-            self,
-            Error::Decode(_) | Error::RepeatedCursor { .. } | Error::RepeatedPage { .. }
-        )
+            self.inner.kind,
+            ErrorKind::Decode(_)
+                | ErrorKind::BodyTooLarge { .. }
+                | ErrorKind::RepeatedCursor { .. }
+                | ErrorKind::RepeatedPage { .. }
+        ) || (self.is_not_found() && self.inner.resume_cursor.is_some())
     }
 
     /// Records where the listing that hit this error can continue.
     pub(crate) fn with_resume_cursor(mut self, cursor: Option<&str>) -> Self {
-        let cursor = cursor.map(str::to_owned);
-        match &mut self {
-            Error::Api(api) => api.resume_cursor = cursor,
-            Error::Decode(decode) => decode.resume_cursor = cursor,
-            Error::Transport { resume_cursor, .. }
-            | Error::Timeout { resume_cursor, .. }
-            | Error::RepeatedCursor { resume_cursor, .. }
-            | Error::RepeatedPage { resume_cursor, .. } => *resume_cursor = cursor,
-            Error::Config(_) => {}
-        }
+        self.inner.resume_cursor = cursor.map(str::to_owned);
         self
     }
 
     /// Records how many attempts were made.
     pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
-        if let Error::Api(api) = &mut self {
-            api.attempts = attempts;
-        }
+        self.inner.attempts = attempts;
         self
     }
 
     /// A transport or timeout error from the HTTP client.
     pub(crate) fn from_reqwest(source: reqwest::Error) -> Self {
         if source.is_timeout() {
-            Error::Timeout {
-                source,
-                resume_cursor: None,
-            }
+            ErrorKind::Timeout(source).into()
         } else {
-            Error::Transport {
-                source,
-                resume_cursor: None,
-            }
+            ErrorKind::Transport(source).into()
         }
+    }
+}
+
+impl From<ErrorKind> for Error {
+    fn from(kind: ErrorKind) -> Self {
+        let attempts = u32::from(!matches!(kind, ErrorKind::Config(_)));
+        Self {
+            inner: Box::new(Inner {
+                kind,
+                attempts,
+                resume_cursor: None,
+            }),
+        }
+    }
+}
+
+impl From<ConfigError> for Error {
+    fn from(error: ConfigError) -> Self {
+        ErrorKind::Config(error).into()
+    }
+}
+
+impl From<ApiError> for Error {
+    fn from(error: ApiError) -> Self {
+        ErrorKind::Api(error).into()
+    }
+}
+
+impl From<DecodeError> for Error {
+    fn from(error: DecodeError) -> Self {
+        ErrorKind::Decode(error).into()
+    }
+}
+
+impl fmt::Display for Error {
+    /// What happened, then the attempts made and where a listing can resume. The cause of a
+    /// transport failure is left to [`source`](std::error::Error::source), so a reporter that
+    /// walks the chain prints it once.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.inner.kind, f)?;
+        if self.inner.attempts > 1 {
+            write!(f, " (after {} attempts)", self.inner.attempts)?;
+        }
+        if let Some(cursor) = &self.inner.resume_cursor {
+            write!(f, "; the listing can resume from cursor {cursor:?}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("kind", &self.inner.kind)
+            .field("attempts", &self.inner.attempts)
+            .field("resume_cursor", &self.inner.resume_cursor)
+            .finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        std::error::Error::source(&self.inner.kind)
     }
 }
 
@@ -300,21 +447,40 @@ pub(crate) fn body_snippet(body: &[u8]) -> String {
     snippet
 }
 
-/// " (resume with --cursor …)": said on every error that has a resume point.
-fn resume_note(cursor: Option<&str>) -> String {
-    cursor
-        .map(|cursor| format!("; the listing can resume from cursor {cursor:?}"))
+fn request_id_note(request_id: Option<&str>) -> String {
+    request_id
+        .map(|id| format!(" (requestId {id})"))
         .unwrap_or_default()
 }
 
-/// An error and its sources, joined with ": " (reqwest's own Display leaves the cause out).
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_leaves_the_cause_to_source() {
+        // A ConfigError with a source shows how every sourced kind behaves.
+        let error = Error::from(ErrorKind::RepeatedCursor {
+            cursor: "c".into(),
+            request_id: Some("r1".into()),
+        })
+        .with_attempts(3)
+        .with_resume_cursor(Some("c0"));
+        assert_eq!(
+            error.to_string(),
+            "Gong returned the cursor \"c\" a second time (requestId r1); stopping instead of \
+             looping over the same page (after 3 attempts); the listing can resume from cursor \"c0\""
+        );
+        assert!(std::error::Error::source(&error).is_none());
+        assert!(error.is_bad_response());
+        assert_eq!(error.request_id(), Some("r1"));
     }
-    text
+
+    #[test]
+    fn a_config_error_counts_no_attempt() {
+        let error = Error::from(ConfigError::MissingCredentials);
+        assert_eq!(error.attempts(), 0);
+        assert!(error.is_config());
+        assert!(!error.is_retryable());
+    }
 }

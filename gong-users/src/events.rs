@@ -60,6 +60,26 @@ pub enum Event {
         /// How long it took from sending to a complete body.
         elapsed: Duration,
     },
+    /// A listing's first request was answered 404 with Gong's error body: Gong's way of saying
+    /// the company (or the filter) has no users. The listing ends empty, without an error. A real
+    /// company is never empty (the key's owner is a user), so this is worth showing: a wrong
+    /// base URL or host looks just like it.
+    NoUsers {
+        /// The URL asked, without its query.
+        url: String,
+        /// Gong's messages.
+        messages: Vec<String>,
+        /// Gong's `requestId`.
+        request_id: Option<String>,
+    },
+    /// A listing that started from the first page ended, without an error, having received
+    /// fewer users than its first page's `totalRecords` announced.
+    ListingShort {
+        /// `totalRecords` of the first page.
+        expected: u64,
+        /// Users received over the whole listing.
+        received: u64,
+    },
 }
 
 /// A shared callback receiving [`Event`]s; it must return quickly.

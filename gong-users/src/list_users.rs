@@ -1,18 +1,35 @@
-//! The `listUsers` request builder: one page, a stream of pages, or a stream of users.
+//! The `listUsers` request builder and the operation it sends: one page, a stream of pages, or
+//! a stream of users.
 
-use crate::fetch::{PageRequest, fetch_page};
-use crate::pagination::{Items, Pages, RawPages};
-use crate::{Client, Error, Page};
+use std::marker::PhantomData;
+
+use bytes::Bytes;
+use gong_users_sys::types::{ErrorResponse, User};
+use reqwest::StatusCode;
+
+use crate::client::ClientInner;
+use crate::events::Event;
+use crate::page_item::PageItem;
+use crate::pagination::{Items, Pages};
+use crate::send::{Operation, send};
+use crate::{Client, Error, Page, RawUser};
 
 /// A request to list the company's users, built by [`Client::list_users`].
 ///
 /// Every page of a listing keeps the same `includeAvatars`; the cursor moves on by itself.
 #[derive(Clone, Debug)]
-#[must_use = "a request does nothing until .send(), .pages() or .items()"]
+#[must_use = "a request does nothing until .send(), .pages(), .raw_pages() or .items()"]
 pub struct ListUsers {
     client: Client,
     request: PageRequest,
     prefetch: usize,
+}
+
+/// What a page request asks for.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct PageRequest {
+    pub(crate) cursor: Option<String>,
+    pub(crate) include_avatars: Option<bool>,
 }
 
 impl ListUsers {
@@ -45,30 +62,89 @@ impl ListUsers {
         self
     }
 
-    /// Fetches one page. Gong's 404 "no users found" comes back as an empty page.
+    /// Fetches one page. Gong's 404 "no users found" on a listing's first page comes back as an
+    /// empty page; on a page asked for by cursor it is an error ([`Error::is_not_found`]).
     pub async fn send(self) -> Result<Page, Error> {
-        let cursor = self.request.cursor.clone();
-        fetch_page::<Page>(&self.client.inner, &self.request)
-            .await
-            .map_err(|error| error.with_resume_cursor(cursor.as_deref()))
+        fetch_page::<User>(&self.client.inner, &self.request).await
     }
 
-    /// Every page, following cursors until the last. A cursor that comes back again ends the
-    /// stream with [`Error::RepeatedCursor`] instead of looping; any error ends it, carrying
-    /// the cursor to resume from.
-    pub fn pages(self) -> Pages {
+    /// Every page, following cursors until the last. A cursor or page that comes back again
+    /// ends the stream with an error instead of looping; any error ends it, carrying the cursor
+    /// to resume from. Nothing is fetched until the stream is first polled.
+    pub fn pages(self) -> Pages<User> {
         Pages::new(self.client, self.request, self.prefetch)
     }
 
-    /// Every page as Gong's bytes, for writing users out as JSON without decoding them: each
-    /// user's JSON is passed through exactly as sent. Same cursors, retries and loop checks as
-    /// [`ListUsers::pages`].
-    pub fn raw_pages(self) -> RawPages {
+    /// Every page, each user as Gong's bytes, for writing users out as JSON without decoding
+    /// them. Same cursors, retries and loop checks as [`ListUsers::pages`].
+    pub fn raw_pages(self) -> Pages<RawUser> {
         Pages::new(self.client, self.request, self.prefetch)
     }
 
     /// Every user of every page, in Gong's order.
-    pub fn items(self) -> Items {
+    pub fn items(self) -> Items<User> {
         self.pages().items()
+    }
+}
+
+/// `GET /v2/users` for one page, its users read as `T`.
+struct ListPage<'a, T> {
+    request: &'a PageRequest,
+    users: PhantomData<fn() -> T>,
+}
+
+impl<T: PageItem> Operation for ListPage<'_, T> {
+    type Output = Page<T>;
+    const NAME: &'static str = "list_users";
+
+    async fn build(
+        &self,
+        raw: &gong_users_sys::Client,
+    ) -> Result<reqwest::Request, gong_users_sys::Error<ErrorResponse>> {
+        let mut call = raw.list_users();
+        if let Some(cursor) = &self.request.cursor {
+            call = call.cursor(cursor.as_str());
+        }
+        if let Some(include_avatars) = self.request.include_avatars {
+            call = call.include_avatars(include_avatars);
+        }
+        gong_users_sys::build_request(call.send()).await
+    }
+
+    fn decode(&self, status: StatusCode, body: Bytes) -> Result<Page<T>, Error> {
+        T::decode_page(status, body)
+    }
+}
+
+/// Fetches one page of a listing. Gong answers "no users" with a 404 and its error body rather
+/// than an empty page, but only a listing's first request may mean that: a 404 for a cursor is
+/// a failure (the listing would otherwise end short without a word).
+pub(crate) async fn fetch_page<T: PageItem>(
+    client: &ClientInner,
+    request: &PageRequest,
+) -> Result<Page<T>, Error> {
+    let operation = ListPage {
+        request,
+        users: PhantomData,
+    };
+    match send(client, &operation).await {
+        Ok(page) => Ok(page),
+        Err(error) => match error.api() {
+            Some(api) if request.cursor.is_none() && api.status == 404 && api.is_gong_error() => {
+                tracing::warn!(
+                    url = %api.url,
+                    messages = ?api.messages,
+                    request_id = api.request_id.as_deref(),
+                    "Gong answered 404 for the first page: no users to list"
+                );
+                client.emit(&Event::NoUsers {
+                    url: api.url.clone(),
+                    messages: api.messages.clone(),
+                    request_id: api.request_id.clone(),
+                });
+                Ok(Page::empty(api.request_id.clone()))
+            }
+            _ => Err(error.with_resume_cursor(request.cursor.as_deref())),
+        },
     }
 }

@@ -1,34 +1,67 @@
-//! One page of the listing, as Gong sent it.
+//! One page of a listing, for both ways of reading it: typed ([`Page<User>`]) or as Gong's bytes
+//! ([`Page<RawUser>`]). The envelope (`requestId`, `records`) and its accessors are the same for
+//! both, written once.
 
+use bytes::Bytes;
 use gong_users_sys::types::{Records, User, UsersMetadata};
-use reqwest::StatusCode;
+use serde_json::{Map, Value};
 
 use crate::Error;
-use crate::decode::decode_error;
+use crate::page_item::PageItem;
+use crate::raw_user::RawUser;
 
 /// One page of users (Gong sends up to 100 a page) with Gong's paging figures.
+///
+/// `T` is [`User`] for decoded users ([`ListUsers::pages`](crate::ListUsers::pages)) or
+/// [`RawUser`] for each user's JSON exactly as Gong sent it
+/// ([`ListUsers::raw_pages`](crate::ListUsers::raw_pages)).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Page {
-    metadata: UsersMetadata,
+pub struct Page<T = User> {
+    pub(crate) request_id: Option<String>,
+    pub(crate) records: Option<Records>,
+    pub(crate) users: Vec<T>,
+    pub(crate) extra: Map<String, Value>,
 }
 
-impl Page {
-    /// The page for a listing that found nothing: Gong answers that with 404 rather than an
-    /// empty page.
+impl<T: PageItem> Page<T> {
+    /// Decodes a page from the body of a listing response, as the client does. For
+    /// [`Page<User>`] a value of the wrong type fails with a decode error naming its JSON path;
+    /// `null`s, missing fields and unknown fields never fail. For [`Page<RawUser>`] only the
+    /// envelope is decoded and each user is checked to be a JSON object.
+    ///
+    /// ```
+    /// use gong_users::{Page, RawUser, User};
+    /// let body = br#"{"users":[{"id":"1","newField":null}]}"#;
+    /// let typed = Page::<User>::from_bytes(&body[..])?;
+    /// assert!(typed.users()[0].extra.contains_key("newField"));
+    /// let raw = Page::<RawUser>::from_bytes(&body[..])?;
+    /// assert_eq!(raw.users()[0].as_bytes(), br#"{"id":"1","newField":null}"#);
+    /// # Ok::<(), gong_users::Error>(())
+    /// ```
+    pub fn from_bytes(body: impl Into<Bytes>) -> Result<Self, Error> {
+        T::decode_page(reqwest::StatusCode::OK, body.into())
+    }
+}
+
+impl<T> Page<T> {
+    /// The page that stands for Gong's 404 "No users found" at the start of a listing.
     pub(crate) fn empty(request_id: Option<String>) -> Self {
         Self {
-            metadata: UsersMetadata {
-                request_id,
-                records: None,
-                users: Some(Vec::new()),
-                extra: Default::default(),
-            },
+            request_id,
+            records: None,
+            users: Vec::new(),
+            extra: Map::new(),
         }
     }
 
     /// Gong's reference for the request that returned this page, for troubleshooting.
     pub fn request_id(&self) -> Option<&str> {
-        self.metadata.request_id.as_deref()
+        self.request_id.as_deref()
+    }
+
+    /// Gong's paging figures, as sent (fields Gong adds later in `extra`).
+    pub fn records(&self) -> Option<&Records> {
+        self.records.as_ref()
     }
 
     /// How many records the whole listing has, as Gong counts them.
@@ -51,53 +84,62 @@ impl Page {
         self.records().and_then(|r| r.cursor.as_deref())
     }
 
-    /// Decodes a page from the JSON of a `GET /v2/users` response body, as the client does: a
-    /// value of the wrong type fails with [`Error::Decode`] naming its JSON path; `null`s,
-    /// missing fields and unknown fields never fail.
-    ///
-    /// ```
-    /// let page = gong_users::Page::from_slice(br#"{"users":[{"id":"1","newField":true}]}"#)?;
-    /// assert_eq!(page.users()[0].extra["newField"], true);
-    /// # Ok::<(), gong_users::Error>(())
-    /// ```
-    pub fn from_slice(body: &[u8]) -> Result<Self, Error> {
-        Self::decode(StatusCode::OK, body)
-    }
-
-    /// Decodes the body of a response with `status`.
-    pub(crate) fn decode(status: StatusCode, body: &[u8]) -> Result<Self, Error> {
-        serde_json::from_slice::<UsersMetadata>(body)
-            .map(Page::from)
-            .map_err(|_| decode_error(status, body))
-    }
-
     /// The users on this page.
-    pub fn users(&self) -> &[User] {
-        self.metadata.users.as_deref().unwrap_or_default()
+    pub fn users(&self) -> &[T] {
+        &self.users
     }
 
     /// The users on this page, owned.
-    pub fn into_users(self) -> Vec<User> {
-        self.metadata.users.unwrap_or_default()
+    pub fn into_users(self) -> Vec<T> {
+        self.users
     }
 
-    /// The whole decoded response, fields the spec does not know included.
-    pub fn metadata(&self) -> &UsersMetadata {
-        &self.metadata
-    }
-
-    /// The whole decoded response, owned.
-    pub fn into_metadata(self) -> UsersMetadata {
-        self.metadata
-    }
-
-    fn records(&self) -> Option<&Records> {
-        self.metadata.records.as_ref()
+    /// Top-level fields of the response the spec does not know (always empty for
+    /// [`Page<RawUser>`], whose users keep everything Gong sent).
+    pub fn extra(&self) -> &Map<String, Value> {
+        &self.extra
     }
 }
 
-impl From<UsersMetadata> for Page {
+impl Page<User> {
+    /// The whole response again, as the generated type: serializes to Gong's JSON with unknown
+    /// fields kept (`null`s of known fields are left out).
+    pub fn into_metadata(self) -> UsersMetadata {
+        UsersMetadata {
+            request_id: self.request_id,
+            records: self.records,
+            users: Some(self.users),
+            extra: self.extra,
+        }
+    }
+}
+
+impl Page<RawUser> {
+    /// Decodes every user of the page; a user that does not decode fails with the JSON path
+    /// of the bad value (`users[3].settings.emailsImported`).
+    pub fn decode(&self) -> Result<Page<User>, Error> {
+        let users = self
+            .users
+            .iter()
+            .enumerate()
+            .map(|(index, user)| user.decode_at(index))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Page {
+            request_id: self.request_id.clone(),
+            records: self.records.clone(),
+            users,
+            extra: Map::new(),
+        })
+    }
+}
+
+impl From<UsersMetadata> for Page<User> {
     fn from(metadata: UsersMetadata) -> Self {
-        Self { metadata }
+        Self {
+            request_id: metadata.request_id,
+            records: metadata.records,
+            users: metadata.users.unwrap_or_default(),
+            extra: metadata.extra,
+        }
     }
 }

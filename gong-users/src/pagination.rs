@@ -1,8 +1,9 @@
 //! Following cursors: the stream of pages and the stream of users.
 //!
-//! With prefetch on, a background task fetches the next page while the caller works on this one,
-//! through a bounded channel, so at most `prefetch` pages wait in memory. The task ends when the
-//! listing ends, fails, or the stream is dropped.
+//! Nothing happens until a stream is first polled. Then, with prefetch on, a background task
+//! fetches the next page while the caller works on this one, through a bounded channel, so at
+//! most `prefetch` pages wait in memory. The task ends when the listing ends, fails, or the
+//! stream is dropped.
 
 use std::collections::HashSet;
 use std::pin::Pin;
@@ -11,25 +12,29 @@ use std::task::{Context, Poll};
 use futures::stream::{self, BoxStream, Stream, StreamExt as _, TryStreamExt as _};
 use gong_users_sys::types::User;
 
-use crate::fetch::{PageRequest, fetch_page};
-use crate::listing_page::ListingPage;
-use crate::{Client, Error, Page, RawPage};
+use crate::events::Event;
+use crate::list_users::{PageRequest, fetch_page};
+use crate::page_item::PageItem;
+use crate::{Client, Error, ErrorKind, Page};
 
-/// A stream of pages, from [`ListUsers::pages`](crate::ListUsers::pages) (typed [`Page`]s) or
-/// [`ListUsers::raw_pages`](crate::ListUsers::raw_pages) ([`RawPage`]s).
+/// A stream of pages, from [`ListUsers::pages`](crate::ListUsers::pages) (`Page<User>`) or
+/// [`ListUsers::raw_pages`](crate::ListUsers::raw_pages) (`Page<RawUser>`).
 #[must_use = "streams do nothing unless polled"]
-pub struct Pages<P: ListingPage = Page> {
-    stream: BoxStream<'static, Result<P, Error>>,
+pub struct Pages<T = User> {
+    /// How to start, until first polled: nothing is fetched and no task started before.
+    start: Option<Box<dyn FnOnce() -> Running<T> + Send>>,
+    running: Option<Running<T>>,
+}
+
+struct Running<T> {
+    stream: BoxStream<'static, Result<Page<T>, Error>>,
     prefetcher: Option<tokio::task::JoinHandle<()>>,
 }
 
-/// A stream of [`RawPage`]s.
-pub type RawPages = Pages<RawPage>;
-
-/// A stream of users, from [`ListUsers::items`](crate::ListUsers::items).
+/// A stream of users, from [`ListUsers::items`](crate::ListUsers::items) or [`Pages::items`].
 #[must_use = "streams do nothing unless polled"]
-pub struct Items {
-    stream: BoxStream<'static, Result<User, Error>>,
+pub struct Items<T = User> {
+    stream: BoxStream<'static, Result<T, Error>>,
 }
 
 /// Where the listing stands between pages.
@@ -40,44 +45,89 @@ enum Cursor {
     Done,
 }
 
-/// What the listing remembers to notice a loop: every cursor Gong returned, and a fingerprint of
-/// every page's users (8 bytes a page), so a cycle of fresh cursors over the same pages is
-/// caught too.
+/// What the listing remembers: where it is, every cursor Gong returned and a fingerprint of
+/// every page's users (8 bytes a page) to notice a loop, and how many users came against what
+/// the first page announced.
 struct Progress {
     cursor: Option<String>,
     seen_cursors: HashSet<String>,
     seen_pages: HashSet<u64>,
+    /// `totalRecords` of the first page, when the listing started from the first page.
+    expected: Option<u64>,
+    received: u64,
 }
 
 impl Progress {
-    /// The error for `page` if it shows the listing going round in circles.
-    fn loop_error<P: ListingPage>(&mut self, page: &P) -> Option<Error> {
-        let request_id = page.listing_request_id().map(str::to_owned);
-        if let Some(next) = page.listing_next_cursor()
+    fn new(cursor: Option<String>) -> Self {
+        Self {
+            cursor,
+            seen_cursors: HashSet::new(),
+            seen_pages: HashSet::new(),
+            expected: None,
+            received: 0,
+        }
+    }
+
+    /// Takes in a page: the error for it if it shows the listing going round in circles.
+    fn take<T: PageItem>(&mut self, page: &Page<T>) -> Option<Error> {
+        let request_id = page.request_id().map(str::to_owned);
+        if let Some(next) = page.next_cursor()
             && (self.cursor.as_deref() == Some(next) || !self.seen_cursors.insert(next.to_owned()))
         {
-            return Some(Error::RepeatedCursor {
-                cursor: next.to_owned(),
-                request_id,
-                resume_cursor: self.cursor.clone(),
-            });
+            return Some(
+                ErrorKind::RepeatedCursor {
+                    cursor: next.to_owned(),
+                    request_id,
+                }
+                .into(),
+            );
         }
-        if let Some(fingerprint) = page.users_fingerprint()
+        if let Some(fingerprint) = T::fingerprint(page.users())
             && !self.seen_pages.insert(fingerprint)
         {
-            return Some(Error::RepeatedPage {
-                users: page.user_count(),
-                request_id,
-                resume_cursor: self.cursor.clone(),
+            return Some(
+                ErrorKind::RepeatedPage {
+                    users: page.users().len(),
+                    request_id,
+                }
+                .into(),
+            );
+        }
+        if self.cursor.is_none() {
+            self.expected = page.total_records().and_then(|n| u64::try_from(n).ok());
+        }
+        self.received += page.users().len() as u64;
+        None
+    }
+
+    /// Says so when a listing from the first page ended with fewer users than announced.
+    fn check_complete(&self, client: &Client) {
+        if let Some(expected) = self.expected.filter(|&n| n > self.received) {
+            tracing::warn!(
+                expected,
+                received = self.received,
+                "the listing ended with fewer users than its first page's totalRecords"
+            );
+            client.inner.emit(&Event::ListingShort {
+                expected,
+                received: self.received,
             });
         }
-        None
     }
 }
 
-impl<P: ListingPage> Pages<P> {
+impl<T: PageItem> Pages<T> {
     pub(crate) fn new(client: Client, request: PageRequest, prefetch: usize) -> Self {
-        let pages = follow_cursors::<P>(client, request);
+        Self {
+            start: Some(Box::new(move || Running::start(client, request, prefetch))),
+            running: None,
+        }
+    }
+}
+
+impl<T: PageItem> Running<T> {
+    fn start(client: Client, request: PageRequest, prefetch: usize) -> Self {
+        let pages = follow_cursors::<T>(client, request);
         match tokio::runtime::Handle::try_current() {
             Ok(runtime) if prefetch > 0 => {
                 let (sender, mut receiver) = tokio::sync::mpsc::channel(prefetch);
@@ -102,9 +152,9 @@ impl<P: ListingPage> Pages<P> {
     }
 }
 
-impl Pages<Page> {
+impl<T: PageItem> Pages<T> {
     /// Every user of every page.
-    pub fn items(self) -> Items {
+    pub fn items(self) -> Items<T> {
         Items {
             stream: self
                 .map_ok(|page| stream::iter(page.into_users().into_iter().map(Ok)))
@@ -115,15 +165,11 @@ impl Pages<Page> {
 }
 
 /// The pages of a listing, fetched one after another on demand.
-fn follow_cursors<P: ListingPage>(
+fn follow_cursors<T: PageItem>(
     client: Client,
     request: PageRequest,
-) -> impl Stream<Item = Result<P, Error>> + Send + 'static {
-    let start = Cursor::Next(Progress {
-        cursor: request.cursor.clone(),
-        seen_cursors: HashSet::new(),
-        seen_pages: HashSet::new(),
-    });
+) -> impl Stream<Item = Result<Page<T>, Error>> + Send + 'static {
+    let start = Cursor::Next(Progress::new(request.cursor.clone()));
     stream::unfold(start, move |state| {
         let client = client.clone();
         let mut request = request.clone();
@@ -132,18 +178,19 @@ fn follow_cursors<P: ListingPage>(
                 return None;
             };
             request.cursor = progress.cursor.clone();
-            let page = match fetch_page::<P>(&client.inner, &request).await {
+            let page = match fetch_page::<T>(&client.inner, &request).await {
                 Ok(page) => page,
-                Err(error) => {
-                    let error = error.with_resume_cursor(progress.cursor.as_deref());
-                    return Some((Err(error), Cursor::Done));
-                }
+                Err(error) => return Some((Err(error), Cursor::Done)),
             };
-            if let Some(error) = progress.loop_error(&page) {
+            if let Some(error) = progress.take(&page) {
+                let error = error.with_resume_cursor(progress.cursor.as_deref());
                 return Some((Err(error), Cursor::Done));
             }
-            match page.listing_next_cursor().map(str::to_owned) {
-                None => Some((Ok(page), Cursor::Done)),
+            match page.next_cursor().map(str::to_owned) {
+                None => {
+                    progress.check_complete(&client);
+                    Some((Ok(page), Cursor::Done))
+                }
                 Some(next) => {
                     progress.cursor = Some(next);
                     Some((Ok(page), Cursor::Next(progress)))
@@ -153,39 +200,51 @@ fn follow_cursors<P: ListingPage>(
     })
 }
 
-impl<P: ListingPage> Stream for Pages<P> {
-    type Item = Result<P, Error>;
+impl<T: PageItem> Stream for Pages<T> {
+    type Item = Result<Page<T>, Error>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.stream.poll_next_unpin(cx)
+        if let Some(start) = self.start.take() {
+            self.running = Some(start());
+        }
+        match &mut self.running {
+            Some(running) => running.stream.poll_next_unpin(cx),
+            None => Poll::Ready(None),
+        }
     }
 }
 
-impl<P: ListingPage> Drop for Pages<P> {
+impl<T> Drop for Pages<T> {
     fn drop(&mut self) {
-        if let Some(prefetcher) = self.prefetcher.take() {
+        if let Some(prefetcher) = self.running.as_mut().and_then(|r| r.prefetcher.take()) {
             prefetcher.abort();
         }
     }
 }
 
-impl Stream for Items {
-    type Item = Result<User, Error>;
+impl<T: Send + 'static> Stream for Items<T> {
+    type Item = Result<T, Error>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         self.stream.poll_next_unpin(cx)
     }
 }
 
-impl<P: ListingPage> std::fmt::Debug for Pages<P> {
+impl<T> std::fmt::Debug for Pages<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Pages")
-            .field("prefetch", &self.prefetcher.is_some())
-            .finish()
+        let state = match &self.running {
+            None => "not started",
+            Some(Running {
+                prefetcher: Some(_),
+                ..
+            }) => "running, prefetching",
+            Some(_) => "running",
+        };
+        f.debug_struct("Pages").field("state", &state).finish()
     }
 }
 
-impl std::fmt::Debug for Items {
+impl<T> std::fmt::Debug for Items<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Items").finish_non_exhaustive()
     }

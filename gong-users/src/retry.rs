@@ -141,16 +141,15 @@ mod tests {
     use reqwest::StatusCode;
 
     fn api_error(status: u16, retry_after: Option<u64>) -> Error {
-        Error::Api(Box::new(ApiError {
+        Error::from(ApiError {
             status: StatusCode::from_u16(status).unwrap(),
+            url: "http://127.0.0.1/v2/users".into(),
             request_id: None,
             messages: vec![],
             retry_after: retry_after.map(Duration::from_secs),
             headers: Default::default(),
             body_snippet: None,
-            attempts: 1,
-            resume_cursor: None,
-        }))
+        })
     }
 
     #[test]

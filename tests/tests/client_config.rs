@@ -4,7 +4,7 @@ mod support;
 
 use std::collections::HashMap;
 
-use gong_users::{Client, ClientBuilder, Credentials, Error};
+use gong_users::{Client, ClientBuilder, Credentials};
 use httpmock::prelude::*;
 use support::*;
 
@@ -13,14 +13,14 @@ fn a_plain_http_remote_url_is_refused_before_any_request() {
     let error = Client::builder()
         .base_url("http://api.gong.io")
         .expect_err("insecure");
-    assert!(matches!(error, Error::Config(_)));
+    assert!(error.is_config());
     assert!(error.to_string().contains("https://"), "{error}");
 }
 
 #[test]
 fn no_credentials_is_a_configuration_error() {
     let error = Client::builder().build().expect_err("no credentials");
-    assert!(matches!(error, Error::Config(_)), "{error:?}");
+    assert!(error.is_config(), "{error:?}");
 }
 
 fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
@@ -54,7 +54,7 @@ fn the_environment_picks_basic_or_bearer_and_says_what_is_missing() {
         ("GONG_BASE_URL", "http://gong.example.com"),
     ]))
     .unwrap_err();
-    assert!(matches!(insecure, Error::Config(_)));
+    assert!(insecure.is_config());
     let client = ClientBuilder::from_lookup(lookup(&[
         ("GONG_BEARER_TOKEN", "t"),
         ("GONG_BASE_URL", "https://us-55616.api.gong.io/"),

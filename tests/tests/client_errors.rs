@@ -6,7 +6,7 @@ mod support;
 use std::time::Duration;
 
 use futures::{StreamExt as _, TryStreamExt as _};
-use gong_users::{Error, User};
+use gong_users::{Error, ErrorKind, User};
 use httpmock::prelude::*;
 use support::*;
 
@@ -131,11 +131,11 @@ async fn an_html_502_keeps_status_and_a_bounded_snippet_after_all_retries() {
         })
         .await;
     let (_, error) = listing_error(&server).await;
-    let Error::Api(api) = &error else {
+    let Some(api) = error.api() else {
         panic!("expected an API error, got {error:?}")
     };
     assert_eq!(api.status.as_u16(), 502);
-    assert_eq!(api.attempts, 3);
+    assert_eq!(error.attempts(), 3);
     let snippet = api.body_snippet.as_deref().unwrap();
     assert!(
         snippet.starts_with("<html>") && snippet.len() < 600,
@@ -190,7 +190,7 @@ async fn a_wrong_type_names_its_json_path_and_is_not_retried() {
         })
         .await;
     let (_, error) = listing_error(&server).await;
-    let Error::Decode(decode) = &error else {
+    let ErrorKind::Decode(decode) = error.kind() else {
         panic!("expected a decode error, got {error:?}")
     };
     assert_eq!(decode.path, "users[1].settings.emailsImported");
@@ -212,7 +212,7 @@ async fn an_html_200_is_a_decode_error() {
         })
         .await;
     let (_, error) = listing_error(&server).await;
-    assert!(matches!(error, Error::Decode(_)), "{error:?}");
+    assert!(matches!(error.kind(), ErrorKind::Decode(_)), "{error:?}");
     assert!(error.to_string().contains("<html>login</html>"), "{error}");
 }
 
@@ -228,7 +228,7 @@ async fn a_json_body_cut_short_is_retried() {
         })
         .await;
     let (_, error) = listing_error(&server).await;
-    let Error::Decode(decode) = &error else {
+    let ErrorKind::Decode(decode) = error.kind() else {
         panic!("expected a decode error, got {error:?}")
     };
     assert!(decode.truncated);
@@ -256,7 +256,7 @@ async fn a_repeated_cursor_is_an_error_not_a_loop() {
     let (users, error) = listing_error(&server).await;
     assert_eq!(users.len(), 1, "the repeated page is not yielded twice");
     assert!(
-        matches!(&error, Error::RepeatedCursor { cursor, .. } if cursor == "A"),
+        matches!(error.kind(), ErrorKind::RepeatedCursor { cursor, .. } if cursor == "A"),
         "{error:?}"
     );
     assert!(error.is_bad_response());
@@ -274,7 +274,7 @@ async fn a_cursor_cycle_is_caught_too() {
     let (users, error) = listing_error(&server).await;
     assert_eq!(users.len(), 2);
     assert!(
-        matches!(&error, Error::RepeatedCursor { cursor, .. } if cursor == "A"),
+        matches!(error.kind(), ErrorKind::RepeatedCursor { cursor, .. } if cursor == "A"),
         "{error:?}"
     );
     assert_eq!(error.resume_cursor(), Some("B"));
@@ -354,7 +354,7 @@ async fn a_cycle_of_fresh_cursors_over_the_same_pages_is_caught() {
     let (users, error) = listing_error(&server).await;
     assert_eq!(users.len(), 2);
     assert!(
-        matches!(&error, Error::RepeatedPage { users: 1, .. }),
+        matches!(error.kind(), ErrorKind::RepeatedPage { users: 1, .. }),
         "{error:?}"
     );
     assert_eq!(error.resume_cursor(), Some("B"));

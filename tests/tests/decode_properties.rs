@@ -1,8 +1,10 @@
-//! Property tests of page decoding (proptest): whatever JSON arrives, decoding never panics and
-//! either succeeds or names what failed; valid pages with fields dropped, nulled or added decode
-//! and round-trip.
+//! Property tests of page decoding (proptest), for both readers of a page: typed
+//! (`Page<User>`) and as Gong's bytes (`Page<RawUser>`, the path the CLI's ndjson and json
+//! formats take). Whatever JSON arrives, neither panics and each either succeeds or names what
+//! failed; valid pages with fields dropped, nulled or added decode, round-trip, and come through
+//! the raw reader byte for byte; the two readers agree on every page.
 
-use gong_users::{Error, Page};
+use gong_users::{Error, ErrorKind, Page, RawUser, User};
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
@@ -122,29 +124,79 @@ fn expected_after_round_trip(page: &Value) -> Value {
     page
 }
 
+/// Both readers of `bytes`.
+fn read_both(bytes: &[u8]) -> (Result<Page<User>, Error>, Result<Page<RawUser>, Error>) {
+    (
+        Page::<User>::from_bytes(bytes.to_vec()),
+        Page::<RawUser>::from_bytes(bytes.to_vec()),
+    )
+}
+
+/// The readers agree: what the typed one accepts, the raw one accepts with the same envelope
+/// and users that decode to the same values; what the raw one refuses, the typed one refuses.
+fn assert_agree(
+    typed: &Result<Page<User>, Error>,
+    raw: &Result<Page<RawUser>, Error>,
+) -> Result<(), TestCaseError> {
+    match (typed, raw) {
+        (Ok(typed), Ok(raw)) => {
+            prop_assert_eq!(raw.request_id(), typed.request_id());
+            prop_assert_eq!(raw.records(), typed.records());
+            prop_assert_eq!(raw.users().len(), typed.users().len());
+            let decoded = raw
+                .decode()
+                .expect("raw users of a typed-valid page decode");
+            prop_assert_eq!(decoded.users(), typed.users());
+        }
+        (Ok(_), Err(error)) => prop_assert!(false, "typed accepted, raw refused: {error}"),
+        (Err(_), Ok(raw)) => {
+            // The raw reader checks only the envelope: then some user must fail to decode.
+            prop_assert!(
+                raw.decode().is_err(),
+                "typed refused a page whose users all decode"
+            );
+        }
+        (Err(_), Err(_)) => {}
+    }
+    Ok(())
+}
+
+/// A complete body that fails is a decode error naming a path, not "cut short".
+fn assert_named_decode_error(error: &Error) -> Result<(), TestCaseError> {
+    match error.kind() {
+        ErrorKind::Decode(decode) => {
+            prop_assert!(!decode.path.is_empty());
+            prop_assert!(!decode.truncated, "a complete body is not cut short");
+        }
+        _ => prop_assert!(false, "unexpected error kind {error:?}"),
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
     fn any_json_never_panics_and_failures_name_a_path(value in any_json()) {
         let bytes = serde_json::to_vec(&value).unwrap();
-        match Page::from_slice(&bytes) {
-            Ok(page) => prop_assert!(value.is_object(), "only an object can be a page: {page:?}"),
-            Err(Error::Decode(decode)) => {
-                prop_assert!(!decode.path.is_empty());
-                prop_assert!(!decode.truncated, "a complete body is not cut short");
-            }
-            Err(other) => prop_assert!(false, "unexpected error kind {other:?}"),
+        let (typed, raw) = read_both(&bytes);
+        for error in [typed.as_ref().err(), raw.as_ref().err()].into_iter().flatten() {
+            assert_named_decode_error(error)?;
         }
+        if typed.is_ok() || raw.is_ok() {
+            prop_assert!(value.is_object(), "only an object can be a page");
+        }
+        assert_agree(&typed, &raw)?;
     }
 
     #[test]
-    fn any_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..256)) {
-        let _ = Page::from_slice(&bytes);
+    fn any_bytes_never_panic_and_the_readers_agree(bytes in prop::collection::vec(any::<u8>(), 0..256)) {
+        let (typed, raw) = read_both(&bytes);
+        assert_agree(&typed, &raw)?;
     }
 
     #[test]
-    fn valid_pages_decode_and_round_trip(
+    fn valid_pages_decode_round_trip_and_pass_through_byte_for_byte(
         users in prop::collection::vec(valid_user(), 0..5),
         cursor in proptest::option::of("[A-Za-z0-9._-]{1,40}"),
         extra in prop::collection::btree_map("x[A-Z][a-z]{1,6}", any_json(), 0..3),
@@ -158,22 +210,32 @@ proptest! {
             page["records"]["cursor"] = json!(cursor);
         }
         page.as_object_mut().unwrap().extend(extra);
-        let decoded = Page::from_slice(page.to_string().as_bytes()).expect("a valid page decodes");
-        prop_assert_eq!(decoded.next_cursor(), cursor.as_deref());
-        let again = serde_json::to_value(decoded.metadata()).unwrap();
+        let (typed, raw) = read_both(page.to_string().as_bytes());
+        assert_agree(&typed, &raw)?;
+        let (typed, raw) = (typed.expect("a valid page decodes"), raw.expect("a valid page reads raw"));
+        prop_assert_eq!(typed.next_cursor(), cursor.as_deref());
+        prop_assert_eq!(raw.next_cursor(), cursor.as_deref());
+        prop_assert_eq!(raw.page_size(), Some(users.len() as i64));
+        for (raw_user, user) in raw.users().iter().zip(&users) {
+            prop_assert_eq!(raw_user.as_str(), user.to_string(), "raw users are Gong's bytes");
+        }
+        let again = serde_json::to_value(typed.into_metadata()).unwrap();
         prop_assert_eq!(again, expected_after_round_trip(&page));
     }
 
     #[test]
-    fn a_page_cut_anywhere_is_a_truncated_decode_error(
+    fn a_page_cut_anywhere_is_a_truncated_decode_error_for_both_readers(
         users in prop::collection::vec(valid_user(), 1..3),
         cut in 1usize..1000,
     ) {
         let body = json!({"requestId": "cut", "users": users}).to_string();
         let cut = cut % body.len();
-        match Page::from_slice(&body.as_bytes()[..cut]) {
-            Err(Error::Decode(decode)) => prop_assert!(decode.truncated, "cut at {cut}: {decode}"),
-            other => prop_assert!(false, "cut at {cut}: {other:?}"),
+        let (typed, raw) = read_both(&body.as_bytes()[..cut]);
+        for result in [typed.err(), raw.err()] {
+            match result.as_ref().map(Error::kind) {
+                Some(ErrorKind::Decode(decode)) => prop_assert!(decode.truncated, "cut at {cut}: {decode}"),
+                other => prop_assert!(false, "cut at {cut}: {other:?}"),
+            }
         }
     }
 }

@@ -99,46 +99,38 @@ async fn sends_no_query_parameters_when_none_are_given() {
 }
 
 #[tokio::test]
-async fn fetch_raw_hands_over_a_success_body_undecoded() {
+async fn build_request_hands_over_the_request_unsent() {
     let server = MockServer::start_async().await;
-    server
+    let mock = server
         .mock_async(|when, then| {
             when.method(GET).path("/v2/users");
             then.status(200).body(PAGE);
         })
         .await;
     let client = raw_client(&server.base_url(), "Bearer t");
-    let raw = gong_users_sys::fetch_raw(client.list_users().send())
-        .await
-        .expect("a success");
-    assert_eq!(raw.body, PAGE.as_bytes());
-}
-
-#[tokio::test]
-async fn an_html_error_keeps_its_status_in_the_captured_raw_response() {
-    let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path("/v2/users");
-            then.status(429)
-                .header("content-type", "text/html")
-                .header("retry-after", "7")
-                .body("<html><body>Too many requests</body></html>");
-        })
-        .await;
-    let client = raw_client(&server.base_url(), "Bearer t");
-    let Err((error, raw)) = gong_users_sys::fetch_raw(client.list_users().send()).await else {
-        panic!("a 429 is not a success");
-    };
-    assert!(
-        matches!(error, gong_users_sys::Error::InvalidResponsePayload(..)),
-        "progenitor alone cannot decode the HTML body"
-    );
-    let raw = raw.expect("the raw response was captured");
-    assert_eq!(raw.status.as_u16(), 429);
+    let request = gong_users_sys::build_request(
+        client
+            .list_users()
+            .cursor("c 2")
+            .include_avatars(true)
+            .send(),
+    )
+    .await
+    .expect("the request builds");
+    assert_eq!(request.method(), reqwest::Method::GET);
     assert_eq!(
-        raw.headers.get("retry-after").map(|v| v.as_bytes()),
-        Some(&b"7"[..])
+        request.url().as_str(),
+        format!(
+            "{}/v2/users?cursor=c+2&includeAvatars=true",
+            server.base_url()
+        )
     );
-    assert!(raw.body.starts_with(b"<html>"));
+    assert_eq!(
+        request.headers().get("accept").map(|v| v.as_bytes()),
+        Some(&b"application/json"[..])
+    );
+    mock.assert_calls_async(0).await;
+    // Outside build_request the same call sends as generated.
+    client.list_users().send().await.expect("page decodes");
+    mock.assert_calls_async(1).await;
 }

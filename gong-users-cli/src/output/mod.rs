@@ -11,7 +11,7 @@ mod table;
 
 use std::io::{self, Write};
 
-use gong_users::{RawPage, User};
+use gong_users::{Page, RawUser, User};
 
 use crate::cli::Format;
 
@@ -33,7 +33,7 @@ impl From<io::Error> for WriteError {
 /// and flushes.
 pub trait UserWriter {
     /// Writes the first `limit` users of `page`, then flushes; returns how many were written.
-    fn write_page(&mut self, page: &RawPage, limit: usize) -> Result<usize, WriteError>;
+    fn write_page(&mut self, page: &Page<RawUser>, limit: usize) -> Result<usize, WriteError>;
     /// Closes the output and flushes it.
     fn finish(&mut self) -> io::Result<()>;
 }
@@ -56,8 +56,8 @@ struct Typed<W>(W);
 struct Passthrough<W>(W);
 
 impl<W: TypedWriter> UserWriter for Typed<W> {
-    fn write_page(&mut self, page: &RawPage, limit: usize) -> Result<usize, WriteError> {
-        let page = page.decode_users().map_err(WriteError::Decode)?;
+    fn write_page(&mut self, page: &Page<RawUser>, limit: usize) -> Result<usize, WriteError> {
+        let page = page.decode().map_err(WriteError::Decode)?;
         let mut written = 0;
         for user in page.users().iter().take(limit) {
             self.0.write_user(user)?;
@@ -73,10 +73,10 @@ impl<W: TypedWriter> UserWriter for Typed<W> {
 }
 
 impl<W: JsonWriter> UserWriter for Passthrough<W> {
-    fn write_page(&mut self, page: &RawPage, limit: usize) -> Result<usize, WriteError> {
+    fn write_page(&mut self, page: &Page<RawUser>, limit: usize) -> Result<usize, WriteError> {
         let mut written = 0;
-        for json in page.users_json().take(limit) {
-            self.0.write_json(json)?;
+        for user in page.users().iter().take(limit) {
+            self.0.write_json(user.as_bytes())?;
             written += 1;
         }
         self.0.flush()?;

@@ -15,7 +15,8 @@ use std::process::ExitCode;
 use gong_users_mock::{FakeGong, Faults};
 
 const USAGE: &str = "\
-usage: fake-gong [--users N] [--avatars N] [--faults P] [--rate-limit N] [--seed N]
+usage: fake-gong [--users N] [--avatars N] [--page-size N] [--faults P] [--rate-limit N]
+                 [--rate-limit-burst N] [--endless-page N] [--seed N]
 
 Serves a fake Gong GET /v2/users on 127.0.0.1 (a free port) until stopped, after printing the
 GONG_* environment a client needs to reach it.";
@@ -39,7 +40,16 @@ fn main() -> ExitCode {
                 .parse()
                 .ok()
                 .map(|p| builder.clone().faults(Faults::mixed(p))),
+            "--page-size" => value.parse().ok().map(|n| builder.clone().page_size(n)),
             "--rate-limit" => value.parse().ok().map(|n| builder.clone().rate_limit(n)),
+            "--rate-limit-burst" => value
+                .parse()
+                .ok()
+                .map(|n| builder.clone().rate_limit_burst(n)),
+            "--endless-page" => value
+                .parse()
+                .ok()
+                .map(|n| builder.clone().endless_page(Some(n))),
             "--seed" => value.parse().ok().map(|n| builder.clone().seed(n)),
             _ => None,
         };

@@ -1,0 +1,125 @@
+//! What a listing needs of the users on its pages, whichever way they are read: decoded
+//! ([`User`]) or as Gong's bytes ([`RawUser`]). Private: callers pick one through
+//! [`ListUsers::pages`](crate::ListUsers::pages) or
+//! [`ListUsers::raw_pages`](crate::ListUsers::raw_pages).
+
+use std::hash::{Hash as _, Hasher as _};
+
+use bytes::Bytes;
+use gong_users_sys::types::{Records, User, UsersMetadata};
+use reqwest::StatusCode;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::decode::{decode_error, decode_json};
+use crate::raw_user::RawUser;
+use crate::{Error, Page};
+
+/// A user as a page holds it. Sealed by being crate-private.
+pub trait PageItem: Sized + Send + 'static {
+    /// Decodes a 2xx listing body.
+    fn decode_page(status: StatusCode, body: Bytes) -> Result<Page<Self>, Error>;
+
+    /// A hash of a page's users, to notice a page sent twice under a new cursor; `None` when it
+    /// has nothing to tell pages apart by.
+    fn fingerprint(users: &[Self]) -> Option<u64>;
+}
+
+impl PageItem for User {
+    fn decode_page(status: StatusCode, body: Bytes) -> Result<Page<Self>, Error> {
+        decode_json::<UsersMetadata>(status, &body, "").map(Page::from)
+    }
+
+    /// The users' ids: a page of the same users under a new cursor is a page sent twice.
+    fn fingerprint(users: &[Self]) -> Option<u64> {
+        if !users.iter().any(|user| user.id.is_some()) {
+            return None;
+        }
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        for user in users {
+            user.id.hash(&mut hasher);
+        }
+        Some(hasher.finish())
+    }
+}
+
+/// The parts of a page body decoded for a raw page; users stay bytes.
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(rename = "requestId")]
+    request_id: Option<String>,
+    records: Option<Records>,
+    #[serde(borrow)]
+    users: Option<Vec<&'a RawValue>>,
+}
+
+impl PageItem for RawUser {
+    fn decode_page(status: StatusCode, body: Bytes) -> Result<Page<Self>, Error> {
+        let Ok(envelope) = serde_json::from_slice::<Envelope<'_>>(&body) else {
+            return Err(decode_error::<UsersMetadata>(status, &body, ""));
+        };
+        let start = body.as_ptr() as usize;
+        let mut users = Vec::with_capacity(envelope.users.as_ref().map_or(0, Vec::len));
+        for user in envelope.users.iter().flatten() {
+            let json = user.get();
+            if !json.starts_with('{') {
+                // Not a user object: let the typed decoder name the path and the problem.
+                return Err(decode_error::<UsersMetadata>(status, &body, ""));
+            }
+            let offset = json.as_ptr() as usize - start;
+            users.push(RawUser(body.slice(offset..offset + json.len())));
+        }
+        Ok(Page {
+            request_id: envelope.request_id,
+            records: envelope.records,
+            users,
+            extra: Default::default(),
+        })
+    }
+
+    /// The users' bytes: the same bytes under a new cursor are a page sent twice.
+    fn fingerprint(users: &[Self]) -> Option<u64> {
+        if users.is_empty() {
+            return None;
+        }
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        for user in users {
+            user.as_bytes().hash(&mut hasher);
+        }
+        Some(hasher.finish())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    #[test]
+    fn raw_users_are_located_byte_for_byte() {
+        let body = br#"{"requestId":"r","records":{"cursor":"c2","totalRecords":9},
+            "users":[{"id":"1","title":null,"n":1.50},  {"id":"2"}]}"#;
+        let page = Page::<RawUser>::from_bytes(&body[..]).unwrap();
+        let users: Vec<&[u8]> = page.users().iter().map(RawUser::as_bytes).collect();
+        assert_eq!(
+            users,
+            [
+                &br#"{"id":"1","title":null,"n":1.50}"#[..],
+                br#"{"id":"2"}"#
+            ]
+        );
+        assert_eq!(page.next_cursor(), Some("c2"));
+        assert_eq!(page.request_id(), Some("r"));
+        assert_eq!(page.total_records(), Some(9));
+        assert_eq!(page.decode().unwrap().users().len(), 2);
+    }
+
+    #[test]
+    fn a_user_that_is_not_an_object_is_a_decode_error_with_its_path() {
+        let error = Page::<RawUser>::from_bytes(&br#"{"users":[{"id":"1"}, 42]}"#[..]).unwrap_err();
+        let ErrorKind::Decode(decode) = error.kind() else {
+            panic!("expected a decode error, got {error:?}");
+        };
+        assert_eq!(decode.path, "users[1]");
+    }
+}
