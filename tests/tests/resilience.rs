@@ -115,50 +115,6 @@ fn without_nulls_of_known_fields(mut user: Value) -> Value {
 }
 
 #[tokio::test]
-async fn the_limiter_at_the_servers_rate_meets_no_429() {
-    let fake = FakeGong::builder()
-        .users(300)
-        .page_size(10)
-        .rate_limit(20)
-        .start()
-        .await
-        .unwrap();
-    let client = client_for(&fake, RateLimit::per_second(20), quick_retries(3));
-    let users: Vec<User> = client.list_users().items().try_collect().await.unwrap();
-    assert_eq!(users.len(), 300);
-    let log = fake.requests();
-    assert_eq!(log.len(), 30);
-    assert!(
-        log.iter().all(|r| r.status() == Some(200)),
-        "no 429: {log:?}"
-    );
-}
-
-#[tokio::test]
-async fn one_limiter_is_shared_by_clones_and_concurrent_listings() {
-    let fake = FakeGong::builder()
-        .users(200)
-        .page_size(10)
-        .rate_limit(20)
-        .start()
-        .await
-        .unwrap();
-    let client = client_for(&fake, RateLimit::per_second(20), quick_retries(3));
-    let other = client.clone();
-    let (a, b) = tokio::join!(
-        client.list_users().items().try_collect::<Vec<User>>(),
-        other.list_users().items().try_collect::<Vec<User>>(),
-    );
-    assert_eq!(a.unwrap().len() + b.unwrap().len(), 400);
-    let log = fake.requests();
-    assert_eq!(log.len(), 40);
-    assert!(
-        log.iter().all(|r| r.status() == Some(200)),
-        "no 429 with one shared limiter"
-    );
-}
-
-#[tokio::test]
 async fn without_the_limiter_429s_are_retried_never_before_retry_after() {
     let fake = FakeGong::builder()
         .users(300)

@@ -1,0 +1,346 @@
+//! The binary never ends a listing short without a word, never reads without bound, and an
+//! interrupted run says where to resume: SIGINT/SIGTERM mid-listing against FakeGong, then a
+//! resume with the printed cursor gives every user exactly once; a 404 after a cursor exits 5;
+//! an endless body exits 5 within bounded memory; a `/v2` base URL exits 2.
+
+use std::io::{BufRead as _, BufReader, Read as _};
+use std::process::{Child, Command, Output, Stdio};
+use std::thread;
+
+use gong_users_mock::FakeGong;
+use httpmock::prelude::*;
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_gong-users");
+
+/// A FakeGong on its own runtime, which must live as long as the server.
+struct Fake {
+    fake: FakeGong,
+    _runtime: tokio::runtime::Runtime,
+}
+
+fn start_fake(builder: gong_users_mock::FakeGongBuilder) -> Fake {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let fake = runtime.block_on(builder.start()).expect("FakeGong starts");
+    Fake {
+        fake,
+        _runtime: runtime,
+    }
+}
+
+fn command(fake: &FakeGong, args: &[&str]) -> Command {
+    let mut command = Command::new(BIN);
+    command
+        .arg("list")
+        .args(args)
+        .env_clear()
+        .env("GONG_BASE_URL", fake.base_url())
+        .env("GONG_ACCESS_KEY", fake.access_key())
+        .env("GONG_ACCESS_KEY_SECRET", fake.access_key_secret());
+    command
+}
+
+fn ids(ndjson: &str) -> Vec<String> {
+    ndjson
+        .lines()
+        .map(|line| {
+            let user: Value = serde_json::from_str(line).expect("every line is a whole record");
+            user["id"].as_str().expect("an id").to_owned()
+        })
+        .collect()
+}
+
+fn expected_ids(fake: &FakeGong) -> Vec<String> {
+    fake.expected_users(false)
+        .iter()
+        .map(|user| user["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Starts a listing, waits until `lines` lines of stdout came, sends `signal`, and returns the
+/// whole stdout and the finished process's output.
+fn interrupt_after(mut child: Child, lines: usize, signal: i32) -> (String, Output) {
+    let stdout = child.stdout.take().expect("piped stdout");
+    let pid = libc::pid_t::try_from(child.id()).expect("a pid");
+    let reader = thread::spawn(move || {
+        let mut reader = BufReader::new(stdout);
+        let mut text = String::new();
+        let mut line = String::new();
+        let mut signalled = false;
+        while reader.read_line(&mut line).expect("stdout reads") > 0 {
+            text.push_str(&line);
+            line.clear();
+            if !signalled && text.lines().count() >= lines {
+                // SAFETY: kill(2) with a pid of our own child and a valid signal number.
+                unsafe { libc::kill(pid, signal) };
+                signalled = true;
+            }
+        }
+        assert!(signalled, "the listing ended before {lines} lines");
+        text
+    });
+    let text = reader.join().expect("the reader thread");
+    let output = child.wait_with_output().expect("the child ends");
+    (text, output)
+}
+
+/// The cursor in "continue with: gong-users list --cursor '…'".
+fn resume_cursor(stderr: &str) -> String {
+    let start = stderr
+        .find("--cursor '")
+        .unwrap_or_else(|| panic!("no resume cursor in: {stderr}"))
+        + "--cursor '".len();
+    let end = stderr[start..].find('\'').expect("a closing quote") + start;
+    stderr[start..end].to_owned()
+}
+
+#[test]
+fn sigint_mid_listing_then_resume_gives_every_user_exactly_once() {
+    let fake = start_fake(FakeGong::builder().users(3000));
+    let child = command(&fake.fake, &["--format", "ndjson", "--rate-limit", "10"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let (first, output) = interrupt_after(child, 350, libc::SIGINT);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    let first = ids(&first);
+    assert_eq!(first.len() % 100, 0, "whole pages only: {}", first.len());
+    assert!(first.len() < 3000, "interrupted before the end");
+    assert!(
+        stderr.contains(&format!(
+            "interrupted by SIGINT: {} users written",
+            first.len()
+        )),
+        "{stderr}"
+    );
+    let cursor = resume_cursor(&stderr);
+
+    let rest = command(
+        &fake.fake,
+        &[
+            "--format",
+            "ndjson",
+            "--rate-limit",
+            "0",
+            "--cursor",
+            &cursor,
+        ],
+    )
+    .output()
+    .expect("the resume runs");
+    assert!(
+        rest.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rest.stderr)
+    );
+    let mut all = first;
+    all.extend(ids(&String::from_utf8(rest.stdout).unwrap()));
+    assert_eq!(
+        all,
+        expected_ids(&fake.fake),
+        "none lost, none twice, in order"
+    );
+}
+
+#[test]
+fn sigterm_closes_the_json_array_and_exits_143() {
+    let fake = start_fake(FakeGong::builder().users(2000));
+    let child = command(&fake.fake, &["--format", "json", "--rate-limit", "10"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let (text, output) = interrupt_after(child, 150, libc::SIGTERM);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(143), "{stderr}");
+    let users: Vec<Value> = serde_json::from_str(&text).expect("a closed, valid JSON array");
+    assert!(!users.is_empty() && users.len() < 2000);
+    assert!(stderr.contains("--cursor '"), "{stderr}");
+}
+
+#[test]
+fn sigint_writes_whole_csv_rows_only() {
+    let fake = start_fake(FakeGong::builder().users(2000));
+    let child = command(&fake.fake, &["--format", "csv", "--rate-limit", "10"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let (text, output) = interrupt_after(child, 150, libc::SIGINT);
+    assert_eq!(output.status.code(), Some(130));
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let rows = reader
+        .records()
+        .collect::<Result<Vec<_>, _>>()
+        .expect("whole rows");
+    assert_eq!(rows.len() % 100, 0, "whole pages of rows: {}", rows.len());
+}
+
+#[test]
+fn a_404_after_a_cursor_exits_5_with_the_resume_hint() {
+    let server = MockServer::start();
+    let page = serde_json::json!({
+        "requestId": "r1",
+        "records": {"totalRecords": 450, "currentPageSize": 1, "currentPageNumber": 0, "cursor": "c2"},
+        "users": [{"id": "1"}],
+    });
+    server.mock(|when, then| {
+        when.path("/v2/users").query_param_missing("cursor");
+        then.status(200).body(page.to_string());
+    });
+    server.mock(|when, then| {
+        when.path("/v2/users").query_param("cursor", "c2");
+        then.status(404)
+            .body(r#"{"requestId":"r2","errors":["No users found corresponding to the provided filters"]}"#);
+    });
+    let output = Command::new(BIN)
+        .args([
+            "list",
+            "--base-url",
+            &server.base_url(),
+            "--rate-limit",
+            "0",
+            "--format",
+            "ndjson",
+        ])
+        .env_clear()
+        .env("GONG_ACCESS_KEY", "k")
+        .env("GONG_ACCESS_KEY_SECRET", "s")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(5), "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&output.stdout).lines().count(), 1);
+    assert!(stderr.contains("HTTP 404"), "{stderr}");
+    assert!(
+        stderr.contains("1 user written; continue with: gong-users list --cursor 'c2'"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_empty_listing_from_a_404_says_so_in_one_line_and_exits_0() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.path("/v2/users");
+        then.status(404)
+            .body(r#"{"requestId":"r","errors":["No users found"]}"#);
+    });
+    let output = Command::new(BIN)
+        .args([
+            "list",
+            "--base-url",
+            &server.base_url(),
+            "--rate-limit",
+            "0",
+            "--format",
+            "ndjson",
+        ])
+        .env_clear()
+        .env("GONG_ACCESS_KEY", "k")
+        .env("GONG_ACCESS_KEY_SECRET", "s")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(output.stdout.is_empty());
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("No users found"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{}/v2/users", server.base_url())),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_listing_short_of_total_records_warns_in_one_line_and_exits_0() {
+    let server = MockServer::start();
+    let page = serde_json::json!({
+        "requestId": "r1",
+        "records": {"totalRecords": 450, "currentPageSize": 2, "currentPageNumber": 0},
+        "users": [{"id": "1"}, {"id": "2"}],
+    });
+    server.mock(|when, then| {
+        when.path("/v2/users");
+        then.status(200).body(page.to_string());
+    });
+    let output = Command::new(BIN)
+        .args([
+            "list",
+            "--base-url",
+            &server.base_url(),
+            "--rate-limit",
+            "0",
+            "--format",
+            "ndjson",
+        ])
+        .env_clear()
+        .env("GONG_ACCESS_KEY", "k")
+        .env("GONG_ACCESS_KEY_SECRET", "s")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("2 users") && stderr.contains("450"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_base_url_ending_in_v2_exits_2_naming_the_fix() {
+    let output = Command::new(BIN)
+        .args(["list", "--base-url", "https://us-55616.api.gong.io/v2"])
+        .env_clear()
+        .env("GONG_ACCESS_KEY", "k")
+        .env("GONG_ACCESS_KEY_SECRET", "s")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("use \"https://us-55616.api.gong.io\""),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_endless_body_exits_5_within_bounded_memory() {
+    let fake = start_fake(FakeGong::builder().users(300).endless_page(Some(1)));
+    let mut child = command(&fake.fake, &["--format", "ndjson", "--rate-limit", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(5), "{stderr}");
+    assert_eq!(stdout.lines().count(), 100, "the first page was written");
+    assert!(stderr.contains("33554432-byte bound"), "{stderr}");
+    // The largest resident size of any child this test process has waited for so far.
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage fills the struct it is given.
+    let usage = unsafe {
+        assert_eq!(
+            libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr()),
+            0
+        );
+        usage.assume_init()
+    };
+    let peak_mib = usage.ru_maxrss / 1024; // kilobytes on Linux
+    assert!(peak_mib < 64, "peak RSS {peak_mib} MiB on an endless page");
+}
