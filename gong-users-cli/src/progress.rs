@@ -4,10 +4,11 @@
 //! lines are the progress). It never writes to stdout, and when stdout is the same terminal,
 //! rows are written with the bar hidden so the two never mix.
 
+use std::io;
 use std::time::Duration;
 
 use gong_users::{Event, Page, RawUser};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle, TermLike};
 
 /// The progress bar, or nothing when it is off.
 #[derive(Clone)]
@@ -21,7 +22,8 @@ impl Progress {
         if !enabled {
             return Self { bar: None };
         }
-        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(10));
+        let target = ProgressDrawTarget::term_like_with_hz(Box::new(NarrowStderr::new()), 10);
+        let bar = ProgressBar::with_draw_target(None, target);
         let style = ProgressStyle::with_template(
             "{spinner} {human_pos}/{human_len} users  {rate:.dim}  {elapsed}  {msg}",
         )
@@ -102,6 +104,61 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
+    }
+}
+
+/// Stderr as a terminal two columns narrower than it is. indicatif pads its line to the full
+/// width, so the `^C` a terminal echoes on Ctrl-C would wrap onto a second line, and clearing
+/// the bar would leave the first behind: the interrupted run's last words would follow a stale
+/// progress line.
+#[derive(Debug)]
+struct NarrowStderr(console::Term);
+
+impl NarrowStderr {
+    fn new() -> Self {
+        Self(console::Term::stderr())
+    }
+}
+
+impl TermLike for NarrowStderr {
+    fn width(&self) -> u16 {
+        self.0.size().1.saturating_sub(2).max(1)
+    }
+
+    fn height(&self) -> u16 {
+        self.0.size().0
+    }
+
+    fn move_cursor_up(&self, n: usize) -> io::Result<()> {
+        self.0.move_cursor_up(n)
+    }
+
+    fn move_cursor_down(&self, n: usize) -> io::Result<()> {
+        self.0.move_cursor_down(n)
+    }
+
+    fn move_cursor_right(&self, n: usize) -> io::Result<()> {
+        self.0.move_cursor_right(n)
+    }
+
+    fn move_cursor_left(&self, n: usize) -> io::Result<()> {
+        self.0.move_cursor_left(n)
+    }
+
+    fn write_line(&self, s: &str) -> io::Result<()> {
+        self.0.write_line(s)
+    }
+
+    fn write_str(&self, s: &str) -> io::Result<()> {
+        self.0.write_str(s)
+    }
+
+    fn clear_line(&self) -> io::Result<()> {
+        self.0.clear_line()
+    }
+
+    fn flush(&self) -> io::Result<()> {
+        self.0.flush()
     }
 }
 
