@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 
 use futures::TryStreamExt as _;
-use gong_users::{Client, Credentials, RateLimit, RetryPolicy};
+use gong_users::{Client, RateLimit, RetryPolicy};
 use gong_users_mock::{FakeGong, Faults};
 
 /// The code under test: how many active users each manager has.
@@ -29,13 +29,7 @@ async fn active_reports_by_manager(
 }
 
 fn client_for(fake: &FakeGong) -> Client {
-    Client::builder()
-        .base_url(fake.base_url())
-        .expect("FakeGong listens on loopback")
-        .credentials(Credentials::basic(
-            fake.access_key(),
-            fake.access_key_secret(),
-        ))
+    fake.client_builder()
         .rate_limit(RateLimit::Off) // tests need not wait for Gong's quota
         .retry_policy(RetryPolicy::default().with_max_retries(10))
         .build()

@@ -182,7 +182,7 @@ async fn build_client(
 ) -> Result<(Client, Option<gong_users_mock::FakeGong>), SetupFailure> {
     let (builder, sandbox) = if args.sandbox {
         let fake = sandbox::start(args).await.map_err(SetupFailure::Sandbox)?;
-        (sandbox::client_builder(&fake)?, Some(fake))
+        (fake.client_builder(), Some(fake))
     } else {
         // --base-url (or GONG_BASE_URL, read by clap) wins; credentials come from the environment.
         let base_url = args.base_url.clone();

@@ -2,7 +2,6 @@
 //! have credentials. The listing still goes through the real client, retries and rate limiter
 //! included.
 
-use gong_users::{ClientBuilder, Credentials, Error};
 use gong_users_mock::{FakeGong, Faults};
 
 use crate::cli::ListArgs;
@@ -16,12 +15,4 @@ pub async fn start(args: &ListArgs) -> std::io::Result<FakeGong> {
         .faults(Faults::mixed(args.sandbox_faults))
         .start()
         .await
-}
-
-/// A client builder aimed at `fake`.
-pub fn client_builder(fake: &FakeGong) -> Result<ClientBuilder, Error> {
-    let credentials = Credentials::basic(fake.access_key(), fake.access_key_secret());
-    Ok(ClientBuilder::default()
-        .base_url(fake.base_url())?
-        .credentials(credentials))
 }

@@ -11,17 +11,13 @@
 //!
 //! ```
 //! use futures::TryStreamExt as _;
-//! use gong_users::{Client, Credentials, RateLimit, User};
+//! use gong_users::{RateLimit, User};
 //! use gong_users_mock::FakeGong;
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let fake = FakeGong::builder().users(120).avatars(2).start().await?;
-//! let client = Client::builder()
-//!     .base_url(fake.base_url())?
-//!     .credentials(Credentials::basic(fake.access_key(), fake.access_key_secret()))
-//!     .rate_limit(RateLimit::Off)
-//!     .build()?;
+//! let client = fake.client_builder().rate_limit(RateLimit::Off).build()?;
 //!
 //! let users: Vec<User> = client.list_users().include_avatars(true).items().try_collect().await?;
 //! assert_eq!(users.len(), 122);
@@ -30,8 +26,10 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod body;
 mod cursor;
 mod faults;
+mod handler;
 mod http;
 #[cfg(feature = "httpmock")]
 pub mod httpmock_helpers;

@@ -1,49 +1,46 @@
-//! FakeGong: the server, its configuration, and how it answers each request.
+//! FakeGong: the server, its configuration, and the connection I/O around each answer (the
+//! answers themselves are decided in `handler.rs`, without I/O).
 
 use std::net::SocketAddr;
 use std::num::NonZeroU32;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use base64::Engine as _;
-use governor::clock::{Clock as _, DefaultClock};
 use governor::{DefaultDirectRateLimiter, Quota};
 use rand::SeedableRng as _;
 use rand::rngs::StdRng;
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::{JoinHandle, JoinSet};
 
-use crate::cursor::{CursorState, Cursors};
-use crate::http::{self, Request, Response};
+use crate::cursor::Cursors;
+use crate::handler;
+use crate::http;
 use crate::log::{Outcome, RecordedRequest};
 use crate::{Fault, Faults};
 
 /// Gong's page size, fixed by Gong.
 pub const PAGE_SIZE: usize = 100;
 
-const NO_USERS: &str = "No users found corresponding to the provided filters";
-const BAD_GATEWAY_HTML: &str = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n";
-
 /// Configures a [`FakeGong`]; [`FakeGong::builder`] makes one.
 #[derive(Clone, Debug)]
 pub struct FakeGongBuilder {
-    users: usize,
-    avatars: usize,
-    seed: u64,
-    page_size: usize,
-    access_key: String,
-    access_key_secret: String,
-    bearer_token: String,
-    rate_limit: Option<NonZeroU32>,
-    rate_limit_burst: Option<NonZeroU32>,
-    retry_after_http_date: bool,
-    endless_page: Option<usize>,
-    faults: Faults,
-    repeat_cursor: bool,
-    ignore_cursor: bool,
-    cursor_ttl: Duration,
+    pub(crate) users: usize,
+    pub(crate) avatars: usize,
+    pub(crate) seed: u64,
+    pub(crate) page_size: usize,
+    pub(crate) access_key: String,
+    pub(crate) access_key_secret: String,
+    pub(crate) bearer_token: String,
+    pub(crate) rate_limit: Option<NonZeroU32>,
+    pub(crate) rate_limit_burst: Option<NonZeroU32>,
+    pub(crate) retry_after_http_date: bool,
+    pub(crate) endless_page: Option<usize>,
+    pub(crate) faults: Faults,
+    pub(crate) repeat_cursor: bool,
+    pub(crate) ignore_cursor: bool,
+    pub(crate) cursor_ttl: Duration,
 }
 
 impl Default for FakeGongBuilder {
@@ -167,8 +164,7 @@ impl FakeGongBuilder {
         let address = listener.local_addr()?;
         let (users, avatars) = crate::users::generate(self.users, self.avatars, self.seed);
         let state = Arc::new(State {
-            users_json: users.iter().map(Value::to_string).collect(),
-            avatars_json: avatars.iter().map(Value::to_string).collect(),
+            listing_json: users.iter().chain(&avatars).map(Value::to_string).collect(),
             users,
             avatars,
             cursors: Cursors::new(self.seed ^ 0x9e37_79b9_7f4a_7c15, self.cursor_ttl),
@@ -231,6 +227,32 @@ impl FakeGong {
         &self.state.config.bearer_token
     }
 
+    /// The environment a program needs to reach this fake: `GONG_BASE_URL`, `GONG_ACCESS_KEY`
+    /// and `GONG_ACCESS_KEY_SECRET`, named by `gong-users`' own constants. `fake-gong` prints
+    /// these; [`FakeGong::client_builder`] reads them.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            (gong_users::ENV_BASE_URL, self.base_url()),
+            (gong_users::ENV_ACCESS_KEY, self.access_key().to_owned()),
+            (
+                gong_users::ENV_ACCESS_KEY_SECRET,
+                self.access_key_secret().to_owned(),
+            ),
+        ]
+    }
+
+    /// A client builder aimed at this fake, configured from [`FakeGong::env`] as
+    /// `Client::from_env` would be; every other setting is the client's default.
+    pub fn client_builder(&self) -> gong_users::ClientBuilder {
+        let env = self.env();
+        gong_users::ClientBuilder::from_lookup(|name| {
+            env.iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| value.clone())
+        })
+        .unwrap_or_else(|_| unreachable!("the fake's own URL and credentials are valid"))
+    }
+
     /// The users a complete listing returns, in order, as JSON exactly as served.
     pub fn expected_users(&self, include_avatars: bool) -> Vec<Value> {
         let mut users = self.state.users.clone();
@@ -274,20 +296,32 @@ impl std::fmt::Debug for FakeGong {
     }
 }
 
-struct State {
-    config: FakeGongBuilder,
-    users: Vec<Value>,
-    avatars: Vec<Value>,
-    users_json: Vec<String>,
-    avatars_json: Vec<String>,
-    cursors: Cursors,
-    limiter: Option<DefaultDirectRateLimiter>,
-    rng: Mutex<StdRng>,
-    log: Mutex<Vec<RecordedRequest>>,
-    request_count: AtomicU64,
-    failing_page: Mutex<Option<usize>>,
-    repeated_cursor: Mutex<Option<String>>,
-    started: Instant,
+pub(crate) struct State {
+    pub(crate) config: FakeGongBuilder,
+    pub(crate) users: Vec<Value>,
+    pub(crate) avatars: Vec<Value>,
+    /// Every user as served, then every avatar.
+    pub(crate) listing_json: Vec<String>,
+    pub(crate) cursors: Cursors,
+    pub(crate) limiter: Option<DefaultDirectRateLimiter>,
+    pub(crate) rng: Mutex<StdRng>,
+    pub(crate) log: Mutex<Vec<RecordedRequest>>,
+    pub(crate) request_count: AtomicU64,
+    pub(crate) failing_page: Mutex<Option<usize>>,
+    pub(crate) repeated_cursor: Mutex<Option<String>>,
+    pub(crate) started: Instant,
+}
+
+impl State {
+    /// The users a listing serves, as JSON text: the regular users, then the avatars if asked.
+    pub(crate) fn listing(&self, include_avatars: bool) -> &[String] {
+        let avatars = if include_avatars {
+            0
+        } else {
+            self.avatars.len()
+        };
+        &self.listing_json[..self.listing_json.len() - avatars]
+    }
 }
 
 /// The server's bucket: `per_second` with a burst of `burst` (default a second's worth). An
@@ -306,7 +340,7 @@ fn quota(per_second: NonZeroU32, burst: Option<NonZeroU32>) -> Quota {
 }
 
 /// A poisoned lock only means another connection task panicked; the data is still usable.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -331,7 +365,7 @@ async fn serve_connection(mut stream: TcpStream, state: Arc<State>) {
     let mut buffer = Vec::new();
     while let Ok(Some(request)) = http::read_request(&mut stream, &mut buffer).await {
         let keep_alive = request.keep_alive;
-        let (outcome, response) = answer(&state, &request);
+        let (outcome, response) = handler::handle(&state, &request);
         let served = match (&outcome, response) {
             (Outcome::Fault(Fault::ConnectionReset), _) => {
                 http::reset(stream);
@@ -356,235 +390,4 @@ async fn serve_connection(mut stream: TcpStream, state: Arc<State>) {
             return;
         }
     }
-}
-
-/// Decides the answer to one request and records it.
-fn answer(state: &State, request: &Request) -> (Outcome, Option<Response>) {
-    let at = state.started.elapsed();
-    let (path, query) = split_target(&request.target);
-    let auth_scheme = authenticate(state, request.authorization.as_deref());
-    let (outcome, response) = respond(state, request, &path, &query, auth_scheme);
-    lock(&state.log).push(RecordedRequest {
-        at,
-        method: request.method.clone(),
-        path,
-        query,
-        user_agent: request.user_agent.clone(),
-        auth_scheme,
-        outcome: outcome.clone(),
-    });
-    (outcome, response)
-}
-
-fn respond(
-    state: &State,
-    request: &Request,
-    path: &str,
-    query: &[(String, String)],
-    auth_scheme: Option<&'static str>,
-) -> (Outcome, Option<Response>) {
-    let request_id = next_request_id(state);
-    let gong_error = |status: u16, message: &str| {
-        Response::json(
-            status,
-            json!({"requestId": request_id, "errors": [message]}).to_string(),
-        )
-    };
-    if request.method != "GET" || path.trim_end_matches('/') != "/v2/users" {
-        return (Outcome::NotFound, Some(gong_error(404, "No such endpoint")));
-    }
-    if auth_scheme.is_none() {
-        return (
-            Outcome::Unauthorized,
-            Some(gong_error(401, "Access denied: invalid credentials")),
-        );
-    }
-    if let Some(limiter) = &state.limiter
-        && let Err(not_until) = limiter.check()
-    {
-        let wait = not_until.wait_time_from(DefaultClock::default().now());
-        let retry_after = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-        let header = retry_after_header(wait, state.config.retry_after_http_date);
-        return (
-            Outcome::RateLimited { retry_after },
-            Some(gong_error(429, "API request limit exceeded").with_retry_after(header)),
-        );
-    }
-    let fault = state.config.faults.draw(&mut lock(&state.rng));
-    match fault {
-        Some(Fault::InternalError) => {
-            let response = gong_error(
-                500,
-                "Failed to complete the operation due to an unexpected error",
-            );
-            return (Outcome::Fault(Fault::InternalError), Some(response));
-        }
-        Some(Fault::BadGatewayHtml) => {
-            return (
-                Outcome::Fault(Fault::BadGatewayHtml),
-                Some(Response::html(502, BAD_GATEWAY_HTML)),
-            );
-        }
-        Some(Fault::Unavailable) => {
-            let wait = Duration::from_secs(state.config.faults.unavailable_retry_after);
-            let response = Response::html(503, "Service Unavailable")
-                .with_retry_after(retry_after_header(wait, state.config.retry_after_http_date));
-            return (Outcome::Fault(Fault::Unavailable), Some(response));
-        }
-        Some(Fault::ConnectionReset) => return (Outcome::Fault(Fault::ConnectionReset), None),
-        Some(Fault::TruncatedBody | Fault::Slow) | None => {}
-    }
-    let include_avatars = match query_value(query, "includeAvatars") {
-        None => false,
-        Some("true") => true,
-        Some("false") => false,
-        Some(_) => {
-            return (
-                Outcome::BadCursor,
-                Some(gong_error(400, "includeAvatars must be true or false")),
-            );
-        }
-    };
-    let offset = match query_value(query, "cursor") {
-        None => 0,
-        Some(_) if state.config.ignore_cursor => 0,
-        Some(cursor) => match state.cursors.check(cursor, include_avatars) {
-            Ok(CursorState { offset, .. }) => offset,
-            Err(error) => return (Outcome::BadCursor, Some(gong_error(400, error.message()))),
-        },
-    };
-    if *lock(&state.failing_page) == Some(offset / state.config.page_size) {
-        let response = gong_error(
-            500,
-            "Failed to complete the operation due to an unexpected error",
-        );
-        return (Outcome::Fault(Fault::InternalError), Some(response));
-    }
-    let total = state.users.len()
-        + if include_avatars {
-            state.avatars.len()
-        } else {
-            0
-        };
-    if offset >= total {
-        return (Outcome::NoUsers, Some(gong_error(404, NO_USERS)));
-    }
-    if state.config.endless_page == Some(offset / state.config.page_size) {
-        let head = format!(
-            r#"{{"requestId":"{request_id}","records":{{"totalRecords":{total}}},"users":["#
-        );
-        let user = state
-            .users_json
-            .first()
-            .cloned()
-            .unwrap_or_else(|| "{}".into());
-        return (Outcome::Endless, Some(Response::endless(head, user)));
-    }
-    let page_size = state.config.page_size;
-    let end = (offset + page_size).min(total);
-    let next = if state.config.repeat_cursor {
-        Some(page_size)
-    } else {
-        (end < total).then_some(end)
-    };
-    let mut records = json!({
-        "totalRecords": total,
-        "currentPageSize": end - offset,
-        "currentPageNumber": offset / page_size,
-    });
-    if let Some(next) = next.filter(|&next| next < total) {
-        let issue = || {
-            state.cursors.issue(CursorState {
-                offset: next,
-                include_avatars,
-            })
-        };
-        let cursor = if state.config.repeat_cursor {
-            // The very same string every time, as a server that ignores the cursor sends.
-            lock(&state.repeated_cursor)
-                .get_or_insert_with(issue)
-                .clone()
-        } else {
-            issue()
-        };
-        records["cursor"] = json!(cursor);
-    }
-    let mut body = format!(r#"{{"requestId":"{request_id}","records":{records},"users":["#);
-    let listing =
-        state
-            .users_json
-            .iter()
-            .chain(
-                state
-                    .avatars_json
-                    .iter()
-                    .take(if include_avatars { usize::MAX } else { 0 }),
-            );
-    for (index, user) in listing.skip(offset).take(end - offset).enumerate() {
-        if index > 0 {
-            body.push(',');
-        }
-        body.push_str(user);
-    }
-    body.push_str("]}");
-    let outcome = match fault {
-        Some(fault) => Outcome::Fault(fault),
-        None => Outcome::Page {
-            offset,
-            users: end - offset,
-        },
-    };
-    (outcome, Some(Response::json(200, body)))
-}
-
-/// Which scheme the presented credentials were valid for, if any.
-fn authenticate(state: &State, authorization: Option<&str>) -> Option<&'static str> {
-    let (scheme, value) = authorization?.split_once(' ')?;
-    let config = &state.config;
-    if scheme.eq_ignore_ascii_case("basic") {
-        let decoded = base64::engine::general_purpose::STANDARD
-            .decode(value.trim())
-            .ok()?;
-        let expected = format!("{}:{}", config.access_key, config.access_key_secret);
-        (decoded == expected.as_bytes()).then_some("Basic")
-    } else if scheme.eq_ignore_ascii_case("bearer") {
-        (value.trim() == config.bearer_token).then_some("Bearer")
-    } else {
-        None
-    }
-}
-
-/// `Retry-After` for a wait: whole seconds rounded up, or the HTTP date when the wait is over,
-/// rounded up to the next whole second (an HTTP date has no fractions).
-fn retry_after_header(wait: Duration, as_date: bool) -> String {
-    if !as_date {
-        return (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).to_string();
-    }
-    let at = std::time::SystemTime::now() + wait;
-    let since_epoch = at.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-    let rounded_up = Duration::from_secs(since_epoch.as_secs() + 1);
-    httpdate::fmt_http_date(std::time::UNIX_EPOCH + rounded_up)
-}
-
-fn next_request_id(state: &State) -> String {
-    let count = state.request_count.fetch_add(1, Ordering::Relaxed);
-    format!(
-        "fake{:015x}",
-        count.wrapping_mul(0x9e37_79b9).wrapping_add(7)
-    )
-}
-
-fn split_target(target: &str) -> (String, Vec<(String, String)>) {
-    let (path, query) = target.split_once('?').unwrap_or((target, ""));
-    let query = url::form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .collect();
-    (path.to_owned(), query)
-}
-
-fn query_value<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    query
-        .iter()
-        .find(|(key, _)| key == name)
-        .map(|(_, value)| value.as_str())
 }

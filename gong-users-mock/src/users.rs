@@ -298,7 +298,7 @@ mod tests {
     fn every_user_decodes_with_the_generated_types() {
         let (users, avatars) = generate(200, 5, 3);
         for user in users.iter().chain(&avatars) {
-            let decoded: gong_users_sys::types::User =
+            let decoded: gong_users::User =
                 serde_json::from_value(user.clone()).expect("a synthetic user decodes");
             assert!(decoded.extra.contains_key("conferencingProviders"));
         }

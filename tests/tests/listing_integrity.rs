@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures::TryStreamExt as _;
-use gong_users::{Client, Credentials, ErrorKind, Event, RateLimit, RetryPolicy, User};
+use gong_users::{Client, ErrorKind, Event, RateLimit, RetryPolicy, User};
 use gong_users_mock::FakeGong;
 use httpmock::prelude::*;
 use support::*;
@@ -210,13 +210,8 @@ async fn an_endless_streamed_body_is_cut_off_at_the_bound() {
         .start()
         .await
         .unwrap();
-    let client = Client::builder()
-        .base_url(fake.base_url())
-        .unwrap()
-        .credentials(Credentials::basic(
-            fake.access_key(),
-            fake.access_key_secret(),
-        ))
+    let client = fake
+        .client_builder()
         .rate_limit(RateLimit::Off)
         .retry_policy(RetryPolicy::none())
         .max_body_bytes(1 << 20)

@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use futures::TryStreamExt as _;
-use gong_users::{Client, Credentials, Event, RateLimit, RetryPolicy, User, WaitReason};
+use gong_users::{Client, Event, RateLimit, RetryPolicy, User, WaitReason};
 use gong_users_mock::{FakeGong, Outcome};
 
 /// Users a page in these tests: small pages make many requests cheap.
@@ -24,13 +24,7 @@ async fn fake_limited_to(per_second: u32, users: usize) -> FakeGong {
 }
 
 fn client(fake: &FakeGong, rate_limit: RateLimit) -> Client {
-    Client::builder()
-        .base_url(fake.base_url())
-        .unwrap()
-        .credentials(Credentials::basic(
-            fake.access_key(),
-            fake.access_key_secret(),
-        ))
+    fake.client_builder()
         .rate_limit(rate_limit)
         .retry_policy(RetryPolicy::none())
         .build()
@@ -105,13 +99,8 @@ async fn two_clients_with_their_own_limiters_do_not() {
 #[tokio::test]
 async fn gongs_default_of_3_a_second_end_to_end() {
     let fake = fake_limited_to(3, 5 * PAGE).await;
-    let client = Client::builder()
-        .base_url(fake.base_url())
-        .unwrap()
-        .credentials(Credentials::basic(
-            fake.access_key(),
-            fake.access_key_secret(),
-        ))
+    let client = fake
+        .client_builder()
         .retry_policy(RetryPolicy::none())
         .build()
         .unwrap(); // the default rate limit: Gong's 3 a second
@@ -140,13 +129,8 @@ async fn a_retry_after_sent_as_an_http_date_is_honoured() {
         .unwrap();
     let waits = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let seen = std::sync::Arc::clone(&waits);
-    let client = Client::builder()
-        .base_url(fake.base_url())
-        .unwrap()
-        .credentials(Credentials::basic(
-            fake.access_key(),
-            fake.access_key_secret(),
-        ))
+    let client = fake
+        .client_builder()
         .rate_limit(RateLimit::Off)
         .retry_policy(RetryPolicy::default().with_max_retry_after(Duration::from_secs(10)))
         .on_event(move |event| {

@@ -11,13 +11,7 @@ use gong_users_mock::{FakeGong, Fault, Faults, Outcome};
 use serde_json::Value;
 
 fn client_for(fake: &FakeGong, rate_limit: RateLimit, retry: RetryPolicy) -> Client {
-    Client::builder()
-        .base_url(fake.base_url())
-        .unwrap()
-        .credentials(Credentials::basic(
-            fake.access_key(),
-            fake.access_key_secret(),
-        ))
+    fake.client_builder()
         .rate_limit(rate_limit)
         .retry_policy(retry)
         .build()

@@ -6,7 +6,7 @@
 use std::time::Instant;
 
 use futures::TryStreamExt as _;
-use gong_users::{Client, Credentials, RateLimit};
+use gong_users::RateLimit;
 use gong_users_mock::{FakeGong, Outcome};
 
 #[tokio::main]
@@ -29,12 +29,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .rate_limit(rate)
             .start()
             .await?;
-        let client = Client::builder()
-            .base_url(fake.base_url())?
-            .credentials(Credentials::basic(
-                fake.access_key(),
-                fake.access_key_secret(),
-            ))
+        let client = fake
+            .client_builder()
             .rate_limit(RateLimit::per_second(rate))
             .build()?;
         // The server's bucket starts full; the client's limiter does not burst, so the measure

@@ -6,6 +6,8 @@
 use std::io::Write as _;
 use std::path::PathBuf;
 
+use gong_users_mock::body::PageBody;
+
 fn main() -> std::io::Result<()> {
     let mut args = std::env::args().skip(1);
     let (Some(dir), Some(pages)) = (
@@ -20,20 +22,12 @@ fn main() -> std::io::Result<()> {
     let (users, _) = gong_users_mock::synthetic_users(pages * 100, 0, 42);
     let mut bytes = 0;
     for (number, chunk) in users.chunks(100).enumerate() {
-        let mut records = serde_json::json!({
-            "totalRecords": users.len(),
-            "currentPageSize": chunk.len(),
-            "currentPageNumber": number,
-        });
-        if number + 1 < pages {
-            records["cursor"] = serde_json::json!(format!("p{}", number + 1));
-        }
-        let page = serde_json::json!({
-            "requestId": format!("bench{number:014}"),
-            "records": records,
-            "users": chunk,
-        });
-        let text = page.to_string();
+        let text = PageBody::new(format!("bench{number:014}"))
+            .page_number(number)
+            .total_records(users.len())
+            .cursor((number + 1 < pages).then(|| format!("p{}", number + 1)))
+            .users(chunk)
+            .render();
         bytes += text.len();
         std::fs::File::create(dir.join(format!("p{number}.json")))?.write_all(text.as_bytes())?;
     }

@@ -79,9 +79,9 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
-        println!("export GONG_BASE_URL={}", fake.base_url());
-        println!("export GONG_ACCESS_KEY={}", fake.access_key());
-        println!("export GONG_ACCESS_KEY_SECRET={}", fake.access_key_secret());
+        for (name, value) in fake.env() {
+            println!("export {name}={value}");
+        }
         use std::io::Write as _;
         let _ = std::io::stdout().flush();
         let _ = tokio::signal::ctrl_c().await;

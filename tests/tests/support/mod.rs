@@ -4,6 +4,8 @@
 use std::time::Duration;
 
 use gong_users::{Client, Credentials, RateLimit, RetryPolicy};
+use gong_users_mock::body::{PageBody, error_body};
+use gong_users_mock::httpmock_helpers::mock_page;
 use httpmock::MockServer;
 use serde_json::{Value, json};
 
@@ -56,37 +58,28 @@ pub fn user(id: u64) -> Value {
 }
 
 /// A page body holding `users`, with `cursor` when more pages follow.
-pub fn page(number: i64, total: i64, users: Vec<Value>, cursor: Option<&str>) -> String {
-    let mut records = json!({
-        "totalRecords": total,
-        "currentPageSize": users.len(),
-        "currentPageNumber": number,
-    });
-    if let Some(cursor) = cursor {
-        records["cursor"] = json!(cursor);
-    }
-    json!({ "requestId": format!("req-{number}"), "records": records, "users": users }).to_string()
+pub fn page(number: usize, total: usize, users: Vec<Value>, cursor: Option<&str>) -> String {
+    PageBody::new(format!("req-{number}"))
+        .page_number(number)
+        .total_records(total)
+        .users(users)
+        .cursor(cursor)
+        .render()
 }
 
 /// Gong's error body.
 pub fn gong_error(request_id: &str, message: &str) -> String {
-    json!({ "requestId": request_id, "errors": [message] }).to_string()
+    error_body(request_id, &[message])
 }
 
 /// Serves a chain of one-user pages: for each `(cursor sent, user number, next cursor)`, the
 /// request with that cursor (`None`: the first page) gets `user(number)` and `next`.
 pub async fn serve_chain(server: &MockServer, chain: &[(Option<&str>, u64, &str)]) {
     for &(sent, number, next) in chain {
-        server
-            .mock_async(|when, then| {
-                let when = when.path("/v2/users");
-                match sent {
-                    Some(cursor) => when.query_param("cursor", cursor),
-                    None => when.query_param_missing("cursor"),
-                };
-                then.status(200)
-                    .body(page(0, 9, vec![user(number)], Some(next)));
-            })
-            .await;
+        let body = PageBody::new("req-chain")
+            .total_records(9)
+            .users([user(number)])
+            .cursor(Some(next));
+        mock_page(server, sent, &body).await;
     }
 }

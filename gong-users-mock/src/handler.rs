@@ -1,0 +1,275 @@
+//! How FakeGong answers one request: a function from the request (and the server's state) to
+//! what it answers, with no I/O. The connection code in `server.rs` writes the answer, and acts
+//! out the faults that no response can express (a body cut short, a reset connection).
+//!
+//! Each step is a function that either lets the request through or answers it:
+//! route → authenticate → rate limit → injected fault → the listing itself.
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use base64::Engine as _;
+use governor::clock::{Clock as _, DefaultClock};
+
+use crate::Fault;
+use crate::body::{PageBody, error_body};
+use crate::cursor::CursorState;
+use crate::http::{Request, Response};
+use crate::log::{Outcome, RecordedRequest};
+use crate::server::{State, lock};
+
+const NO_USERS: &str = "No users found corresponding to the provided filters";
+const UNEXPECTED: &str = "Failed to complete the operation due to an unexpected error";
+const BAD_GATEWAY_HTML: &str = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n";
+
+/// What FakeGong does with a request: the outcome to log, and the response to write (`None`:
+/// reset the connection instead).
+pub(crate) type Answer = (Outcome, Option<Response>);
+
+/// Decides the answer to one request and records it.
+pub(crate) fn handle(state: &State, request: &Request) -> Answer {
+    let at = state.started.elapsed();
+    let (path, query) = split_target(&request.target);
+    let auth_scheme = authenticate(state, request.authorization.as_deref());
+    let call = Call {
+        state,
+        request,
+        path: &path,
+        query: &query,
+        request_id: next_request_id(state),
+    };
+    let answer = call.answer(auth_scheme).unwrap_or_else(|answer| answer);
+    lock(&state.log).push(RecordedRequest {
+        at,
+        method: request.method.clone(),
+        path,
+        query,
+        user_agent: request.user_agent.clone(),
+        auth_scheme,
+        outcome: answer.0.clone(),
+    });
+    answer
+}
+
+/// One request being answered. Each step returns `Err(answer)` to answer it there.
+struct Call<'a> {
+    state: &'a State,
+    request: &'a Request,
+    path: &'a str,
+    query: &'a [(String, String)],
+    request_id: String,
+}
+
+impl Call<'_> {
+    fn answer(&self, auth_scheme: Option<&'static str>) -> Result<Answer, Answer> {
+        self.route()?;
+        if auth_scheme.is_none() {
+            return Err(self.gong_error(
+                Outcome::Unauthorized,
+                401,
+                "Access denied: invalid credentials",
+            ));
+        }
+        self.rate_limit()?;
+        let fault = self.state.config.faults.draw(&mut lock(&self.state.rng));
+        self.injected_fault(fault)?;
+        self.list_users(fault)
+    }
+
+    fn gong_error(&self, outcome: Outcome, status: u16, message: &str) -> Answer {
+        let body = error_body(&self.request_id, &[message]);
+        (outcome, Some(Response::json(status, body)))
+    }
+
+    /// Only `GET /v2/users` is served.
+    fn route(&self) -> Result<(), Answer> {
+        if self.request.method == "GET" && self.path.trim_end_matches('/') == "/v2/users" {
+            return Ok(());
+        }
+        Err(self.gong_error(Outcome::NotFound, 404, "No such endpoint"))
+    }
+
+    /// The token bucket, when configured: 429 with `Retry-After` past it.
+    fn rate_limit(&self) -> Result<(), Answer> {
+        let Some(limiter) = &self.state.limiter else {
+            return Ok(());
+        };
+        let Err(not_until) = limiter.check() else {
+            return Ok(());
+        };
+        let wait = not_until.wait_time_from(DefaultClock::default().now());
+        let retry_after = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        let header = retry_after_header(wait, self.state.config.retry_after_http_date);
+        let (outcome, response) = self.gong_error(
+            Outcome::RateLimited { retry_after },
+            429,
+            "API request limit exceeded",
+        );
+        Err((outcome, response.map(|r| r.with_retry_after(header))))
+    }
+
+    /// The faults a response can carry; the others (cut bodies, slow answers) are acted out by
+    /// the connection code on the page this request would otherwise get.
+    fn injected_fault(&self, fault: Option<Fault>) -> Result<(), Answer> {
+        match fault {
+            Some(Fault::InternalError) => {
+                Err(self.gong_error(Outcome::Fault(Fault::InternalError), 500, UNEXPECTED))
+            }
+            Some(Fault::BadGatewayHtml) => Err((
+                Outcome::Fault(Fault::BadGatewayHtml),
+                Some(Response::html(502, BAD_GATEWAY_HTML)),
+            )),
+            Some(Fault::Unavailable) => {
+                let wait = Duration::from_secs(self.state.config.faults.unavailable_retry_after);
+                let header = retry_after_header(wait, self.state.config.retry_after_http_date);
+                Err((
+                    Outcome::Fault(Fault::Unavailable),
+                    Some(Response::html(503, "Service Unavailable").with_retry_after(header)),
+                ))
+            }
+            Some(Fault::ConnectionReset) => Err((Outcome::Fault(Fault::ConnectionReset), None)),
+            Some(Fault::TruncatedBody | Fault::Slow) | None => Ok(()),
+        }
+    }
+
+    /// The page the query asks for.
+    fn list_users(&self, fault: Option<Fault>) -> Result<Answer, Answer> {
+        let state = self.state;
+        let include_avatars = match query_value(self.query, "includeAvatars") {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(_) => {
+                return Err(self.gong_error(
+                    Outcome::BadCursor,
+                    400,
+                    "includeAvatars must be true or false",
+                ));
+            }
+        };
+        let offset = match query_value(self.query, "cursor") {
+            None => 0,
+            Some(_) if state.config.ignore_cursor => 0,
+            Some(cursor) => match state.cursors.check(cursor, include_avatars) {
+                Ok(CursorState { offset, .. }) => offset,
+                Err(error) => {
+                    return Err(self.gong_error(Outcome::BadCursor, 400, error.message()));
+                }
+            },
+        };
+        let page_size = state.config.page_size;
+        let page_number = offset / page_size;
+        if *lock(&state.failing_page) == Some(page_number) {
+            return Err(self.gong_error(Outcome::Fault(Fault::InternalError), 500, UNEXPECTED));
+        }
+        let listing = state.listing(include_avatars);
+        let total = listing.len();
+        if offset >= total {
+            return Err(self.gong_error(Outcome::NoUsers, 404, NO_USERS));
+        }
+        if state.config.endless_page == Some(page_number) {
+            let head = PageBody::new(self.request_id.as_str())
+                .total_records(total)
+                .page_number(page_number)
+                .render();
+            // The envelope without its closing `]}`: the users then never end.
+            let head = head.trim_end_matches("]}").to_owned();
+            let user = listing
+                .first()
+                .map_or_else(|| "{}".to_owned(), |u| u.to_string());
+            return Ok((Outcome::Endless, Some(Response::endless(head, user))));
+        }
+        let end = (offset + page_size).min(total);
+        let body = PageBody::new(self.request_id.as_str())
+            .total_records(total)
+            .page_number(page_number)
+            .cursor(self.next_cursor(end, total, include_avatars))
+            .users(&listing[offset..end]);
+        let outcome = match fault {
+            Some(fault) => Outcome::Fault(fault),
+            None => Outcome::Page {
+                offset,
+                users: end - offset,
+            },
+        };
+        Ok((outcome, Some(Response::json(200, body.render()))))
+    }
+
+    /// The cursor of the page starting at `next`; `None` past the end. With `repeat_cursor`,
+    /// the very same string every time, as a server that ignores the cursor sends.
+    fn next_cursor(&self, next: usize, total: usize, include_avatars: bool) -> Option<String> {
+        let state = self.state;
+        let next = if state.config.repeat_cursor {
+            state.config.page_size
+        } else {
+            next
+        };
+        if next >= total {
+            return None;
+        }
+        let issue = || {
+            state.cursors.issue(CursorState {
+                offset: next,
+                include_avatars,
+            })
+        };
+        Some(if state.config.repeat_cursor {
+            lock(&state.repeated_cursor)
+                .get_or_insert_with(issue)
+                .clone()
+        } else {
+            issue()
+        })
+    }
+}
+
+/// Which scheme the presented credentials were valid for, if any.
+fn authenticate(state: &State, authorization: Option<&str>) -> Option<&'static str> {
+    let (scheme, value) = authorization?.split_once(' ')?;
+    let config = &state.config;
+    if scheme.eq_ignore_ascii_case("basic") {
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(value.trim())
+            .ok()?;
+        let expected = format!("{}:{}", config.access_key, config.access_key_secret);
+        (decoded == expected.as_bytes()).then_some("Basic")
+    } else if scheme.eq_ignore_ascii_case("bearer") {
+        (value.trim() == config.bearer_token).then_some("Bearer")
+    } else {
+        None
+    }
+}
+
+/// `Retry-After` for a wait: whole seconds rounded up, or the HTTP date when the wait is over,
+/// rounded up to the next whole second (an HTTP date has no fractions).
+fn retry_after_header(wait: Duration, as_date: bool) -> String {
+    if !as_date {
+        return (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).to_string();
+    }
+    let at = std::time::SystemTime::now() + wait;
+    let since_epoch = at.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let rounded_up = Duration::from_secs(since_epoch.as_secs() + 1);
+    httpdate::fmt_http_date(std::time::UNIX_EPOCH + rounded_up)
+}
+
+fn next_request_id(state: &State) -> String {
+    let count = state.request_count.fetch_add(1, Ordering::Relaxed);
+    format!(
+        "fake{:015x}",
+        count.wrapping_mul(0x9e37_79b9).wrapping_add(7)
+    )
+}
+
+fn split_target(target: &str) -> (String, Vec<(String, String)>) {
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let query = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    (path.to_owned(), query)
+}
+
+fn query_value<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    query
+        .iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.as_str())
+}
