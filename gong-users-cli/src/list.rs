@@ -4,7 +4,10 @@ use std::io::{self, BufWriter, IsTerminal as _, Write as _};
 use std::process::ExitCode;
 
 use futures::StreamExt as _;
-use gong_users::{Client, ClientBuilder, ENV_BASE_URL, Error, RateLimit, RetryPolicy};
+use gong_users::{
+    Client, ClientBuilder, ENV_ACCESS_KEY, ENV_ACCESS_KEY_SECRET, ENV_BASE_URL, ENV_BEARER_TOKEN,
+    Error, RateLimit, RetryPolicy,
+};
 
 use crate::cli::{Format, ListArgs};
 use crate::exit;
@@ -131,7 +134,7 @@ async fn list_into(
             Some(Ok(page)) => page,
         };
         let wanted = usize::try_from(limit - written.users).unwrap_or(usize::MAX);
-        match progress.suspend(|| writer.write_page(&page, wanted)) {
+        match progress.suspend(|| output::write_page(writer, &page, wanted)) {
             Ok(count) => written.users += count as u64,
             Err(WriteError::Io(err)) => return (Outcome::Io(err), written),
             Err(WriteError::Decode(error)) => return (Outcome::Failed(error), written),
@@ -235,8 +238,8 @@ fn report(error: &Error, args: &ListArgs, written: &Written) -> ExitCode {
     if error.is_auth() {
         let _ = writeln!(
             stderr,
-            "hint: check GONG_ACCESS_KEY and GONG_ACCESS_KEY_SECRET (or GONG_BEARER_TOKEN), that they \
-             carry the scope api:users:read, and that GONG_BASE_URL is your company's host"
+            "hint: check {ENV_ACCESS_KEY} and {ENV_ACCESS_KEY_SECRET} (or {ENV_BEARER_TOKEN}), that \
+             they carry the scope api:users:read, and that {ENV_BASE_URL} is your company's host"
         );
     }
     if let Some(wait) = error.retry_after().filter(|_| error.is_rate_limited()) {

@@ -7,7 +7,7 @@
 use std::io;
 use std::time::Duration;
 
-use gong_users::{Event, Page, RawUser};
+use gong_users::{ENV_BASE_URL, Event, Page, RawUser};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle, TermLike};
 
 /// The progress bar, or nothing when it is off.
@@ -167,7 +167,7 @@ fn warning(event: &Event) -> Option<String> {
     match event {
         Event::NoUsers { url, messages, .. } => Some(format!(
             "note: Gong answered 404 for {url} ({}): the listing is empty; a company always has \
-             users, so check GONG_BASE_URL if this is unexpected",
+             users, so check {ENV_BASE_URL} if this is unexpected",
             if messages.is_empty() {
                 "no message".to_owned()
             } else {

@@ -10,6 +10,8 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
+use crate::credentials::{ENV_ACCESS_KEY, ENV_ACCESS_KEY_SECRET, ENV_BEARER_TOKEN};
+
 /// How many bytes of an unexpected body an error keeps, for its message.
 pub(crate) const BODY_SNIPPET_LIMIT: usize = 512;
 
@@ -107,7 +109,7 @@ pub enum ErrorKind {
 pub enum ConfigError {
     /// No credentials were given.
     #[error(
-        "no Gong credentials: set GONG_ACCESS_KEY and GONG_ACCESS_KEY_SECRET, or GONG_BEARER_TOKEN"
+        "no Gong credentials: set {ENV_ACCESS_KEY} and {ENV_ACCESS_KEY_SECRET}, or {ENV_BEARER_TOKEN}"
     )]
     MissingCredentials,
     /// One variable of a pair was set without the other.

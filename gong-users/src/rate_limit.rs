@@ -31,6 +31,17 @@ impl RateLimit {
     }
 }
 
+impl RateLimit {
+    /// Requests a second at most; 0 when [`RateLimit::Off`] (the inverse of
+    /// [`RateLimit::per_second`]).
+    pub fn requests_per_second(self) -> u32 {
+        match self {
+            RateLimit::Off => 0,
+            RateLimit::PerSecond(n) => n.get(),
+        }
+    }
+}
+
 impl Default for RateLimit {
     fn default() -> Self {
         RateLimit::GONG_DEFAULT

@@ -3,7 +3,7 @@
 
 mod support;
 
-use futures::TryStreamExt as _;
+use futures::{StreamExt as _, TryStreamExt as _};
 use gong_users::{Client, Credentials, RateLimit, User};
 use httpmock::prelude::*;
 use support::*;
@@ -191,4 +191,29 @@ async fn unknown_fields_survive_the_round_trip() {
         .unwrap();
     let sent: serde_json::Value = serde_json::from_str(body).unwrap();
     assert_eq!(serde_json::to_value(&users[0]).unwrap(), sent["users"][0]);
+}
+
+#[tokio::test]
+async fn streams_fetch_nothing_until_first_polled_prefetch_included() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.path("/v2/users");
+            then.status(200).body(page(0, 1, vec![user(1)], None));
+        })
+        .await;
+    let client = fast_builder(&server.base_url())
+        .prefetch(2)
+        .build()
+        .unwrap();
+    let mut pages = client.list_users().pages();
+    let raw = client.list_users().raw_pages();
+    let items = client.list_users().items();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    mock.assert_calls_async(0).await;
+    drop((raw, items));
+    let first = pages.next().await.expect("a page").expect("it decodes");
+    assert_eq!(first.users().len(), 1);
+    assert!(pages.next().await.is_none());
+    mock.assert_calls_async(1).await;
 }

@@ -23,9 +23,6 @@ const HEADER: &str = "\
 
 ";
 
-/// How many diff lines `--check` prints before it cuts the diff short.
-const MAX_DIFF_LINES: usize = 60;
-
 /// Whether to write the generated file or only compare it.
 pub enum Mode {
     /// Regenerate and write the file.
@@ -136,24 +133,9 @@ fn without_panic_trace<T>(f: impl FnOnce() -> T) -> Result<T> {
     })
 }
 
-/// A unified diff of at most `MAX_DIFF_LINES` lines, committed file first.
+/// A short unified diff, committed file first.
 fn short_diff(committed: &str, fresh: &str) -> String {
-    let diff = similar::TextDiff::from_lines(committed, fresh)
-        .unified_diff()
-        .context_radius(2)
-        .header(
-            &format!("a/{GENERATED_PATH} (committed)"),
-            &format!("b/{GENERATED_PATH} (from the spec)"),
-        )
-        .to_string();
-    let total = diff.lines().count();
-    let mut shown: Vec<&str> = diff.lines().take(MAX_DIFF_LINES).collect();
-    let cut_note;
-    if total > MAX_DIFF_LINES {
-        cut_note = format!("... ({} more diff lines)", total - MAX_DIFF_LINES);
-        shown.push(&cut_note);
-    }
-    shown.join("\n")
+    crate::diff::short_diff(GENERATED_PATH, "from the spec", committed, fresh)
 }
 
 #[cfg(test)]

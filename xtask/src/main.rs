@@ -2,8 +2,12 @@
 //!
 //! - `codegen`: regenerate `gong-users-sys/src/generated.rs` from `openapi/gong-users.yaml`.
 //! - `codegen --check`: fail, with a short diff, when the committed file has drifted from the spec.
+//! - `public-api`: write `gong-users/public-api.txt`, the crate's public API one item a line.
+//! - `public-api --check`: fail, with a short diff, when the public API changed without it.
 
 mod codegen;
+mod diff;
+mod public_api;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,6 +18,8 @@ usage: cargo xtask <command>
 commands:
   codegen           regenerate gong-users-sys/src/generated.rs from openapi/gong-users.yaml
   codegen --check   exit 1 with a diff when the committed generated file differs from the spec's output
+  public-api        write gong-users/public-api.txt, the public API of gong-users (rustdoc JSON)
+  public-api --check  exit 1 with a diff when the public API differs from the committed list
 ";
 
 fn main() -> ExitCode {
@@ -22,6 +28,8 @@ fn main() -> ExitCode {
     let result = match args.as_slice() {
         ["codegen"] => codegen::run(&workspace_root(), codegen::Mode::Write),
         ["codegen", "--check"] => codegen::run(&workspace_root(), codegen::Mode::Check),
+        ["public-api"] => public_api::run(&workspace_root(), false),
+        ["public-api", "--check"] => public_api::run(&workspace_root(), true),
         ["help" | "--help" | "-h"] => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

@@ -4,36 +4,80 @@
 
 use std::io::{self, Write};
 
-use gong_users::User;
+use gong_users::{SpokenLanguage, User, UserSettings};
 
-use super::TypedWriter;
+use super::{Record, UserWriter};
 
-const HEADER: [&str; 24] = [
-    "id",
-    "emailAddress",
-    "created",
-    "active",
-    "emailAliases",
-    "trustedEmailAddress",
-    "firstName",
-    "lastName",
-    "title",
-    "phoneNumber",
-    "extension",
-    "personalMeetingUrls",
-    "settings.webConferencesRecorded",
-    "settings.preventWebConferenceRecording",
-    "settings.telephonyCallsImported",
-    "settings.emailsImported",
-    "settings.preventEmailImport",
-    "settings.nonRecordedMeetingsImported",
-    "settings.gongConnectEnabled",
-    "managerId",
-    "meetingConsentPageUrl",
-    "spokenLanguages",
-    "primaryLanguage",
-    "extra",
+/// One CSV column: its heading and how a user's cell is written.
+struct Column {
+    heading: &'static str,
+    cell: fn(&User) -> String,
+}
+
+/// The columns, in order: the header and every row come from this one table.
+const COLUMNS: &[Column] = &[
+    column("id", |u| text(u.id.as_deref())),
+    column("emailAddress", |u| text(u.email_address.as_deref())),
+    column("created", |u| text(u.created.as_ref().map(|c| c.as_str()))),
+    column("active", |u| flag(u.active)),
+    column("emailAliases", |u| joined(u.email_aliases.as_ref())),
+    column("trustedEmailAddress", |u| {
+        text(u.trusted_email_address.as_deref())
+    }),
+    column("firstName", |u| text(u.first_name.as_deref())),
+    column("lastName", |u| text(u.last_name.as_deref())),
+    column("title", |u| text(u.title.as_deref())),
+    column("phoneNumber", |u| text(u.phone_number.as_deref())),
+    column("extension", |u| text(u.extension.as_deref())),
+    column("personalMeetingUrls", |u| {
+        joined(u.personal_meeting_urls.as_ref())
+    }),
+    column("settings.webConferencesRecorded", |u| {
+        setting(u, |s| s.web_conferences_recorded)
+    }),
+    column("settings.preventWebConferenceRecording", |u| {
+        setting(u, |s| s.prevent_web_conference_recording)
+    }),
+    column("settings.telephonyCallsImported", |u| {
+        setting(u, |s| s.telephony_calls_imported)
+    }),
+    column("settings.emailsImported", |u| {
+        setting(u, |s| s.emails_imported)
+    }),
+    column("settings.preventEmailImport", |u| {
+        setting(u, |s| s.prevent_email_import)
+    }),
+    column("settings.nonRecordedMeetingsImported", |u| {
+        setting(u, |s| s.non_recorded_meetings_imported)
+    }),
+    column("settings.gongConnectEnabled", |u| {
+        setting(u, |s| s.gong_connect_enabled)
+    }),
+    column("managerId", |u| text(u.manager_id.as_deref())),
+    column("meetingConsentPageUrl", |u| {
+        text(u.meeting_consent_page_url.as_deref())
+    }),
+    column("spokenLanguages", |u| {
+        languages(u)
+            .iter()
+            .filter_map(|l| l.language.as_deref())
+            .collect::<Vec<_>>()
+            .join(";")
+    }),
+    column("primaryLanguage", |u| {
+        text(
+            languages(u)
+                .iter()
+                .find(|l| l.primary == Some(true))
+                .and_then(|l| l.language.as_deref()),
+        )
+    }),
+    column("extra", extra),
 ];
+
+const fn column(heading: &'static str, cell: fn(&User) -> String) -> Column {
+    Column { heading, cell }
+}
 
 pub struct Csv<W: Write> {
     out: csv::Writer<W>,
@@ -50,7 +94,7 @@ impl<W: Write> Csv<W> {
 
     fn write_header_once(&mut self) -> io::Result<()> {
         if !self.header_written {
-            self.out.write_record(HEADER)?;
+            self.out.write_record(COLUMNS.iter().map(|c| c.heading))?;
             self.header_written = true;
         }
         Ok(())
@@ -67,6 +111,14 @@ fn flag(value: Option<bool>) -> String {
 
 fn joined(values: Option<&Vec<String>>) -> String {
     values.map(|v| v.join(";")).unwrap_or_default()
+}
+
+fn setting(user: &User, get: fn(&UserSettings) -> Option<bool>) -> String {
+    flag(user.settings.as_ref().and_then(get))
+}
+
+fn languages(user: &User) -> &[SpokenLanguage] {
+    user.spoken_languages.as_deref().unwrap_or_default()
 }
 
 /// The unknown fields of the user and of its nested records, as one JSON object; empty when
@@ -101,52 +153,16 @@ fn extra(user: &User) -> String {
     }
 }
 
-impl<W: Write> TypedWriter for Csv<W> {
-    fn write_user(&mut self, user: &User) -> io::Result<()> {
+impl<W: Write> UserWriter for Csv<W> {
+    fn reads_fields(&self) -> bool {
+        true
+    }
+
+    fn write_user(&mut self, record: Record<'_>) -> io::Result<()> {
+        let user = record.fields()?;
         self.write_header_once()?;
-        let settings = user.settings.as_ref();
-        let setting =
-            |get: fn(&gong_users::UserSettings) -> Option<bool>| flag(settings.and_then(get));
-        let languages = user.spoken_languages.as_deref().unwrap_or_default();
-        let row: [String; 24] = [
-            text(user.id.as_deref()),
-            text(user.email_address.as_deref()),
-            user.created
-                .as_ref()
-                .map(|c| c.as_str().to_owned())
-                .unwrap_or_default(),
-            flag(user.active),
-            joined(user.email_aliases.as_ref()),
-            text(user.trusted_email_address.as_deref()),
-            text(user.first_name.as_deref()),
-            text(user.last_name.as_deref()),
-            text(user.title.as_deref()),
-            text(user.phone_number.as_deref()),
-            text(user.extension.as_deref()),
-            joined(user.personal_meeting_urls.as_ref()),
-            setting(|s| s.web_conferences_recorded),
-            setting(|s| s.prevent_web_conference_recording),
-            setting(|s| s.telephony_calls_imported),
-            setting(|s| s.emails_imported),
-            setting(|s| s.prevent_email_import),
-            setting(|s| s.non_recorded_meetings_imported),
-            setting(|s| s.gong_connect_enabled),
-            text(user.manager_id.as_deref()),
-            text(user.meeting_consent_page_url.as_deref()),
-            languages
-                .iter()
-                .filter_map(|l| l.language.as_deref())
-                .collect::<Vec<_>>()
-                .join(";"),
-            text(
-                languages
-                    .iter()
-                    .find(|l| l.primary == Some(true))
-                    .and_then(|l| l.language.as_deref()),
-            ),
-            extra(user),
-        ];
-        self.out.write_record(&row)?;
+        self.out
+            .write_record(COLUMNS.iter().map(|column| (column.cell)(user)))?;
         Ok(())
     }
 

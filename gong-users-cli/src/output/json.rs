@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::JsonWriter;
+use super::{Record, UserWriter};
 
 pub struct JsonArray<W> {
     out: W,
@@ -16,8 +16,9 @@ impl<W: Write> JsonArray<W> {
     }
 }
 
-impl<W: Write> JsonWriter for JsonArray<W> {
-    fn write_json(&mut self, json: &[u8]) -> io::Result<()> {
+impl<W: Write> UserWriter for JsonArray<W> {
+    fn write_user(&mut self, user: Record<'_>) -> io::Result<()> {
+        let json = user.raw.as_bytes();
         self.out.write_all(if self.written == 0 {
             b"[\n  "
         } else {

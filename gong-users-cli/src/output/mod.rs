@@ -2,7 +2,7 @@
 //! however many users the company has.
 //!
 //! `ndjson` and `json` pass each user's JSON through exactly as Gong sent it (no decode, no
-//! re-encode); `table` and `csv` decode the page to read its fields.
+//! re-encode); `table` and `csv` read the users' fields, so their pages are decoded first.
 
 mod csv;
 mod json;
@@ -29,71 +29,64 @@ impl From<io::Error> for WriteError {
     }
 }
 
-/// Writes users in one format. `finish` writes whatever closes the output (a JSON array's `]`)
-/// and flushes.
+/// One user as a format gets it: Gong's bytes, and the decoded fields when the format reads
+/// them ([`UserWriter::reads_fields`]).
+pub struct Record<'a> {
+    pub raw: &'a RawUser,
+    pub fields: Option<&'a User>,
+}
+
+impl Record<'_> {
+    /// The decoded fields; a format that reads fields always gets them.
+    fn fields(&self) -> io::Result<&User> {
+        self.fields
+            .ok_or_else(|| io::Error::other("a format that reads fields got an undecoded user"))
+    }
+}
+
+/// Writes users in one format.
 pub trait UserWriter {
-    /// Writes the first `limit` users of `page`, then flushes; returns how many were written.
-    fn write_page(&mut self, page: &Page<RawUser>, limit: usize) -> Result<usize, WriteError>;
-    /// Closes the output and flushes it.
-    fn finish(&mut self) -> io::Result<()>;
-}
-
-/// Writes users one at a time from their decoded fields (table, CSV).
-trait TypedWriter {
-    fn write_user(&mut self, user: &User) -> io::Result<()>;
+    /// Whether this format reads the users' fields, so pages must be decoded for it.
+    fn reads_fields(&self) -> bool {
+        false
+    }
+    /// Writes one user.
+    fn write_user(&mut self, user: Record<'_>) -> io::Result<()>;
+    /// Flushes at the end of a page, so output streams page by page.
     fn flush(&mut self) -> io::Result<()>;
+    /// Writes whatever closes the output (a JSON array's `]`, a table's header when no row came)
+    /// and flushes.
     fn finish(&mut self) -> io::Result<()>;
 }
 
-/// Writes users one at a time as Gong's JSON bytes (NDJSON, JSON).
-trait JsonWriter {
-    fn write_json(&mut self, json: &[u8]) -> io::Result<()>;
-    fn flush(&mut self) -> io::Result<()>;
-    fn finish(&mut self) -> io::Result<()>;
-}
-
-struct Typed<W>(W);
-struct Passthrough<W>(W);
-
-impl<W: TypedWriter> UserWriter for Typed<W> {
-    fn write_page(&mut self, page: &Page<RawUser>, limit: usize) -> Result<usize, WriteError> {
-        let page = page.decode().map_err(WriteError::Decode)?;
-        let mut written = 0;
-        for user in page.users().iter().take(limit) {
-            self.0.write_user(user)?;
-            written += 1;
-        }
-        self.0.flush()?;
-        Ok(written)
+/// Writes the first `limit` users of `page`, then flushes; returns how many were written.
+pub fn write_page(
+    writer: &mut dyn UserWriter,
+    page: &Page<RawUser>,
+    limit: usize,
+) -> Result<usize, WriteError> {
+    let decoded = if writer.reads_fields() {
+        Some(page.decode().map_err(WriteError::Decode)?)
+    } else {
+        None
+    };
+    let fields = decoded.as_ref().map(Page::users);
+    let mut written = 0;
+    for (index, raw) in page.users().iter().take(limit).enumerate() {
+        let fields = fields.and_then(|users| users.get(index));
+        writer.write_user(Record { raw, fields })?;
+        written += 1;
     }
-
-    fn finish(&mut self) -> io::Result<()> {
-        self.0.finish()
-    }
-}
-
-impl<W: JsonWriter> UserWriter for Passthrough<W> {
-    fn write_page(&mut self, page: &Page<RawUser>, limit: usize) -> Result<usize, WriteError> {
-        let mut written = 0;
-        for user in page.users().iter().take(limit) {
-            self.0.write_json(user.as_bytes())?;
-            written += 1;
-        }
-        self.0.flush()?;
-        Ok(written)
-    }
-
-    fn finish(&mut self) -> io::Result<()> {
-        self.0.finish()
-    }
+    writer.flush()?;
+    Ok(written)
 }
 
 /// The writer for `format` over `out`.
 pub fn writer(format: Format, out: impl Write + 'static) -> Box<dyn UserWriter> {
     match format {
-        Format::Table => Box::new(Typed(table::Table::new(out))),
-        Format::Csv => Box::new(Typed(csv::Csv::new(out))),
-        Format::Json => Box::new(Passthrough(json::JsonArray::new(out))),
-        Format::Ndjson => Box::new(Passthrough(ndjson::Ndjson::new(out))),
+        Format::Table => Box::new(table::Table::new(out)),
+        Format::Csv => Box::new(csv::Csv::new(out)),
+        Format::Json => Box::new(json::JsonArray::new(out)),
+        Format::Ndjson => Box::new(ndjson::Ndjson::new(out)),
     }
 }

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::JsonWriter;
+use super::{Record, UserWriter};
 
 pub struct Ndjson<W> {
     out: W,
@@ -15,8 +15,9 @@ impl<W: Write> Ndjson<W> {
     }
 }
 
-impl<W: Write> JsonWriter for Ndjson<W> {
-    fn write_json(&mut self, json: &[u8]) -> io::Result<()> {
+impl<W: Write> UserWriter for Ndjson<W> {
+    fn write_user(&mut self, user: Record<'_>) -> io::Result<()> {
+        let json = user.raw.as_bytes();
         if json.contains(&b'\n') || json.contains(&b'\r') {
             // Pretty-printed by the server: one line is the contract, so compact it.
             self.out.write_all(&compact(json))?;

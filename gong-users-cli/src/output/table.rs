@@ -4,10 +4,9 @@
 
 use std::io::{self, Write};
 
-use gong_users::User;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use super::TypedWriter;
+use super::{Record, UserWriter};
 
 /// (heading, width in terminal columns); the last column is not padded.
 const COLUMNS: [(&str, usize); 6] = [
@@ -82,8 +81,13 @@ fn fit(text: &str, width: usize) -> String {
     format!("{cut}{}", " ".repeat(width - used))
 }
 
-impl<W: Write> TypedWriter for Table<W> {
-    fn write_user(&mut self, user: &User) -> io::Result<()> {
+impl<W: Write> UserWriter for Table<W> {
+    fn reads_fields(&self) -> bool {
+        true
+    }
+
+    fn write_user(&mut self, record: Record<'_>) -> io::Result<()> {
+        let user = record.fields()?;
         self.write_header_once()?;
         let name = [user.first_name.as_deref(), user.last_name.as_deref()]
             .into_iter()
