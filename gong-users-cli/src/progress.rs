@@ -165,7 +165,12 @@ impl TermLike for NarrowStderr {
 /// The one line said on stderr for an event that means the output may not be what was expected.
 fn warning(event: &Event) -> Option<String> {
     match event {
-        Event::NoUsers { url, messages, .. } => Some(format!(
+        Event::NoUsers {
+            url,
+            messages,
+            filtered: false,
+            ..
+        } => Some(format!(
             "note: Gong answered 404 for {url} ({}): the listing is empty; a company always has \
              users, so check {ENV_BASE_URL} if this is unexpected",
             if messages.is_empty() {

@@ -195,6 +195,58 @@ pub mod types {
             Default::default()
         }
     }
+    ///Successful response of Retrieve user.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct UserResponse {
+        ///A Gong request reference Id, generated for this request. Can be used for troubleshooting purposes.
+        #[serde(
+            rename = "requestId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub request_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user: ::std::option::Option<User>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl UserResponse {
+        pub fn builder() -> builder::UserResponse {
+            Default::default()
+        }
+    }
+    ///One change of one of the user's settings.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct UserSettingChange {
+        ///The setting that changed. Gong documents webConferencesRecorded, preventWebConferenceRecording, emailsImported, preventEmailImport, active, nonRecordedMeetingsImported, gongConnectEnabled, callsImported, interviewsRecorded and preventInterviewRecording, and adds more: kept as text, so an unknown setting survives.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub setting: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub time: ::std::option::Option<crate::Timestamp>,
+        ///The setting's new value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub value: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl UserSettingChange {
+        pub fn builder() -> builder::UserSettingChange {
+            Default::default()
+        }
+    }
     ///The user's settings in the Gong system.
     #[derive(
         ::serde::Deserialize,
@@ -255,6 +307,80 @@ pub mod types {
             Default::default()
         }
     }
+    ///Successful response of Retrieve user settings history.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct UserSettingsHistory {
+        ///A Gong request reference Id, generated for this request. Can be used for troubleshooting purposes.
+        #[serde(
+            rename = "requestId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub request_id: ::std::option::Option<::std::string::String>,
+        ///Each change of the user's settings, oldest first.
+        #[serde(
+            rename = "userSettingsHistory",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_settings_history: ::std::option::Option<
+            ::std::vec::Vec<UserSettingChange>,
+        >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl UserSettingsHistory {
+        pub fn builder() -> builder::UserSettingsHistory {
+            Default::default()
+        }
+    }
+    ///Which users to list; an empty filter lists them all.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct UsersFilter {
+        ///Users created at or after this time, in ISO-8601 with an offset (e.g., '2018-02-18T02:30:00-07:00' or '2018-02-18T08:00:00Z').
+        #[serde(
+            rename = "createdFromDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_from_date_time: ::std::option::Option<crate::Timestamp>,
+        ///Users created before this time, in ISO-8601 with an offset (e.g., '2018-02-18T02:30:00-07:00' or '2018-02-18T08:00:00Z').
+        #[serde(
+            rename = "createdToDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_to_date_time: ::std::option::Option<crate::Timestamp>,
+        ///Avatars are synthetic users representing Gong employees (CSMs and support providers) when they access your instance. If not provided, avatars are not included in the results.
+        #[serde(
+            rename = "includeAvatars",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub include_avatars: ::std::option::Option<bool>,
+        ///Users with these ids only (Gong's numeric ids, sent as strings).
+        #[serde(
+            rename = "userIds",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub user_ids: ::std::vec::Vec<::std::string::String>,
+    }
+    impl UsersFilter {
+        pub fn builder() -> builder::UsersFilter {
+            Default::default()
+        }
+    }
     ///Successful response
     #[derive(
         ::serde::Deserialize,
@@ -281,6 +407,26 @@ pub mod types {
     }
     impl UsersMetadata {
         pub fn builder() -> builder::UsersMetadata {
+            Default::default()
+        }
+    }
+    ///The body of List users by filter. Send the cursor of the previous page, when there is one, with the same filter as the first request.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct UsersRequest {
+        ///When paging is needed, provide the value supplied by the previous API call to bring the following page of records.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cursor: ::std::option::Option<::std::string::String>,
+        pub filter: UsersFilter,
+    }
+    impl UsersRequest {
+        pub fn builder() -> builder::UsersRequest {
             Default::default()
         }
     }
@@ -949,6 +1095,195 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct UserResponse {
+            request_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user: ::std::result::Result<
+                ::std::option::Option<super::User>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UserResponse {
+            fn default() -> Self {
+                Self {
+                    request_id: Ok(Default::default()),
+                    user: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl UserResponse {
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+            pub fn user<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::User>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UserResponse> for super::UserResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UserResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    request_id: value.request_id?,
+                    user: value.user?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UserResponse> for UserResponse {
+            fn from(value: super::UserResponse) -> Self {
+                Self {
+                    request_id: Ok(value.request_id),
+                    user: Ok(value.user),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UserSettingChange {
+            setting: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            time: ::std::result::Result<
+                ::std::option::Option<crate::Timestamp>,
+                ::std::string::String,
+            >,
+            value: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UserSettingChange {
+            fn default() -> Self {
+                Self {
+                    setting: Ok(Default::default()),
+                    time: Ok(Default::default()),
+                    value: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl UserSettingChange {
+            pub fn setting<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.setting = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for setting: {e}")
+                    });
+                self
+            }
+            pub fn time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for time: {e}")
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UserSettingChange> for super::UserSettingChange {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UserSettingChange,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    setting: value.setting?,
+                    time: value.time?,
+                    value: value.value?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UserSettingChange> for UserSettingChange {
+            fn from(value: super::UserSettingChange) -> Self {
+                Self {
+                    setting: Ok(value.setting),
+                    time: Ok(value.time),
+                    value: Ok(value.value),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct UserSettings {
             emails_imported: ::std::result::Result<
                 ::std::option::Option<bool>,
@@ -1149,6 +1484,204 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct UserSettingsHistory {
+            request_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_settings_history: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::UserSettingChange>>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UserSettingsHistory {
+            fn default() -> Self {
+                Self {
+                    request_id: Ok(Default::default()),
+                    user_settings_history: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl UserSettingsHistory {
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+            pub fn user_settings_history<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::UserSettingChange>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_settings_history = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for user_settings_history: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UserSettingsHistory>
+        for super::UserSettingsHistory {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UserSettingsHistory,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    request_id: value.request_id?,
+                    user_settings_history: value.user_settings_history?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UserSettingsHistory> for UserSettingsHistory {
+            fn from(value: super::UserSettingsHistory) -> Self {
+                Self {
+                    request_id: Ok(value.request_id),
+                    user_settings_history: Ok(value.user_settings_history),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UsersFilter {
+            created_from_date_time: ::std::result::Result<
+                ::std::option::Option<crate::Timestamp>,
+                ::std::string::String,
+            >,
+            created_to_date_time: ::std::result::Result<
+                ::std::option::Option<crate::Timestamp>,
+                ::std::string::String,
+            >,
+            include_avatars: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            user_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UsersFilter {
+            fn default() -> Self {
+                Self {
+                    created_from_date_time: Ok(Default::default()),
+                    created_to_date_time: Ok(Default::default()),
+                    include_avatars: Ok(Default::default()),
+                    user_ids: Ok(Default::default()),
+                }
+            }
+        }
+        impl UsersFilter {
+            pub fn created_from_date_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_from_date_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for created_from_date_time: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn created_to_date_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_to_date_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for created_to_date_time: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn include_avatars<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.include_avatars = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for include_avatars: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn user_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_ids: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UsersFilter> for super::UsersFilter {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UsersFilter,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    created_from_date_time: value.created_from_date_time?,
+                    created_to_date_time: value.created_to_date_time?,
+                    include_avatars: value.include_avatars?,
+                    user_ids: value.user_ids?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UsersFilter> for UsersFilter {
+            fn from(value: super::UsersFilter) -> Self {
+                Self {
+                    created_from_date_time: Ok(value.created_from_date_time),
+                    created_to_date_time: Ok(value.created_to_date_time),
+                    include_avatars: Ok(value.include_avatars),
+                    user_ids: Ok(value.user_ids),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct UsersMetadata {
             records: ::std::result::Result<
                 ::std::option::Option<super::Records>,
@@ -1254,6 +1787,67 @@ pub mod types {
                 }
             }
         }
+        #[derive(Clone, Debug)]
+        pub struct UsersRequest {
+            cursor: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            filter: ::std::result::Result<super::UsersFilter, ::std::string::String>,
+        }
+        impl ::std::default::Default for UsersRequest {
+            fn default() -> Self {
+                Self {
+                    cursor: Ok(Default::default()),
+                    filter: Err("no value supplied for filter".to_string()),
+                }
+            }
+        }
+        impl UsersRequest {
+            pub fn cursor<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cursor = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for cursor: {e}")
+                    });
+                self
+            }
+            pub fn filter<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::UsersFilter>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.filter = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for filter: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UsersRequest> for super::UsersRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UsersRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    cursor: value.cursor?,
+                    filter: value.filter?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UsersRequest> for UsersRequest {
+            fn from(value: super::UsersRequest) -> Self {
+                Self {
+                    cursor: Ok(value.cursor),
+                    filter: Ok(value.filter),
+                }
+            }
+        }
     }
     /// Error types.
     pub mod error {
@@ -1291,7 +1885,7 @@ pub mod types {
 #[derive(Clone, Debug)]
 /**Client for Gong users API
 
-Gong's user directory: the one operation "List all users". Required authorization scope: 'api:users:read'.
+Gong's user directory: "List all users", "Retrieve user", "List users by filter" and "Retrieve user settings history". Required authorization scope: 'api:users:read'.
 
 Version: 2.0.0*/
 pub struct Client {
@@ -1362,6 +1956,59 @@ let response = client.list_users()
 ```*/
     pub fn list_users(&self) -> builder::ListUsers<'_> {
         builder::ListUsers::new(self)
+    }
+    /**Retrieve user
+
+Retrieve a specific user.
+Required authorizaton scope: 'api:users:read'.
+
+Sends a `GET` request to `/v2/users/{id}`
+
+Arguments:
+- `id`: Gong's unique numeric identifier for the user (up to 20 digits), as a string.
+```ignore
+let response = client.get_user()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn get_user(&self) -> builder::GetUser<'_> {
+        builder::GetUser::new(self)
+    }
+    /**List users by filter
+
+List multiple users, filtered by their ids or by creation time. The cursor of a following
+page goes in the request body, beside the very same filter.
+Required authorizaton scope: 'api:users:read'.
+
+Sends a `POST` request to `/v2/users/extensive`
+
+```ignore
+let response = client.list_multiple_users()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn list_multiple_users(&self) -> builder::ListMultipleUsers<'_> {
+        builder::ListMultipleUsers::new(self)
+    }
+    /**Retrieve user settings history
+
+Retrieve a specific user's settings history: each change of a setting, oldest first.
+Required authorizaton scope: 'api:users:read'.
+
+Sends a `GET` request to `/v2/users/{id}/settings-history`
+
+Arguments:
+- `id`: Gong's unique numeric identifier for the user (up to 20 digits), as a string.
+```ignore
+let response = client.get_user_history()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn get_user_history(&self) -> builder::GetUserHistory<'_> {
+        builder::GetUserHistory::new(self)
     }
 }
 /// Types for composing operation parameters.
@@ -1450,6 +2097,350 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_users",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_user`]
+
+[`Client::get_user`]: super::Client::get_user*/
+    #[derive(Debug, Clone)]
+    pub struct GetUser<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetUser<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v2/users/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::UserResponse>, Error<types::ErrorResponse>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v2/users/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_user",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_multiple_users`]
+
+[`Client::list_multiple_users`]: super::Client::list_multiple_users*/
+    #[derive(Debug, Clone)]
+    pub struct ListMultipleUsers<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::UsersRequest, String>,
+    }
+    impl<'a> ListMultipleUsers<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UsersRequest>,
+            <V as std::convert::TryInto<types::UsersRequest>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `UsersRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UsersRequest,
+            ) -> types::builder::UsersRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v2/users/extensive`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::UsersMetadata>, Error<types::ErrorResponse>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::UsersRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v2/users/extensive", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_multiple_users",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_user_history`]
+
+[`Client::get_user_history`]: super::Client::get_user_history*/
+    #[derive(Debug, Clone)]
+    pub struct GetUserHistory<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetUserHistory<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v2/users/{id}/settings-history`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::UserSettingsHistory>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v2/users/{}/settings-history", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_user_history",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;

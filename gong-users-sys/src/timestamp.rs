@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, TimeZone};
 use serde::{Deserialize, Serialize};
 
 /// An ISO-8601 date-time as Gong sent it; [`Timestamp::to_datetime`] parses it on demand.
@@ -55,8 +55,18 @@ impl FromStr for Timestamp {
     }
 }
 
-impl From<DateTime<FixedOffset>> for Timestamp {
-    fn from(value: DateTime<FixedOffset>) -> Self {
+/// RFC 3339 text with the value's own offset (`+00:00` for UTC), as Gong's filters take it.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// let at = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
+/// assert_eq!(gong_users_sys::Timestamp::from(at).as_str(), "2024-01-01T00:00:00+00:00");
+/// ```
+impl<Tz: TimeZone> From<DateTime<Tz>> for Timestamp
+where
+    Tz::Offset: fmt::Display,
+{
+    fn from(value: DateTime<Tz>) -> Self {
         Self(value.to_rfc3339())
     }
 }

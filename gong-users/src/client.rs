@@ -10,7 +10,10 @@ use url::Url;
 use crate::base_url::{DEFAULT_BASE_URL, ENV_BASE_URL, base_url_string, parse_base_url};
 use crate::events::{Event, EventHandler};
 use crate::rate_limit::Limiter;
-use crate::{ConfigError, Credentials, Error, ListUsers, RateLimit, RetryPolicy};
+use crate::{
+    ConfigError, Credentials, Error, GetSettingsHistory, GetUser, GetUsers, ListUsers, RateLimit,
+    RetryPolicy,
+};
 
 /// The `User-Agent` every request carries.
 pub const USER_AGENT: &str = concat!("gong-users/", env!("CARGO_PKG_VERSION"));
@@ -59,6 +62,25 @@ impl Client {
     /// Lists the company's users: `.send()` one page, `.pages()` or `.items()` all of them.
     pub fn list_users(&self) -> ListUsers {
         ListUsers::new(self.clone())
+    }
+
+    /// One user by id (`GET /v2/users/{id}`): `.send()` gives the [`User`](crate::User), or an
+    /// error with [`Error::is_not_found`] for an unknown id.
+    pub fn get_user(&self, id: impl Into<String>) -> GetUser {
+        GetUser::new(self.clone(), id.into())
+    }
+
+    /// Many users by id, up to [`MAX_IDS_PER_REQUEST`](crate::MAX_IDS_PER_REQUEST) a request
+    /// through `POST /v2/users/extensive`: `.send()` gives them in the order the ids were
+    /// given, with the ids not found beside them ([`UsersByIds`](crate::UsersByIds)).
+    pub fn get_users<I: Into<String>>(&self, ids: impl IntoIterator<Item = I>) -> GetUsers {
+        GetUsers::new(self.clone(), ids.into_iter().map(Into::into).collect())
+    }
+
+    /// One user's settings history (`GET /v2/users/{id}/settings-history`): `.send()` gives
+    /// each change, oldest first.
+    pub fn user_settings_history(&self, id: impl Into<String>) -> GetSettingsHistory {
+        GetSettingsHistory::new(self.clone(), id.into())
     }
 
     /// The base URL requests go to.

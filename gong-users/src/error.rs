@@ -94,7 +94,15 @@ pub enum ErrorKind {
         /// The `requestId` of the response that repeated the page.
         request_id: Option<String>,
     },
-    /// The generated code could not turn the operation's parameters into a request.
+    /// Users asked for by id that Gong does not have (from
+    /// [`UsersByIds::into_all`](crate::UsersByIds::into_all)).
+    #[error("Gong has no user with {} of the ids asked for: {}", ids.len(), ids.join(", "))]
+    UsersNotFound {
+        /// The ids not found, in the order they were asked for.
+        ids: Vec<String>,
+    },
+    /// The generated code could not turn the operation's parameters into a request (a user id
+    /// that is not 1 to 20 digits, say). Raised before anything is sent.
     #[error("the request could not be built: {0}")]
     InvalidRequest(String),
     /// The client was configured in a way that cannot work. Raised only while building a
@@ -316,10 +324,12 @@ impl Error {
         )
     }
 
-    /// True for 404: a later page of a listing that is gone, or (for a listing's first page,
-    /// where Gong's 404 means "no users") never raised.
+    /// True for 404 (an unknown user id; a later page of a listing that is gone; never for a
+    /// listing's first page, where Gong's 404 means "no users") and for
+    /// [`ErrorKind::UsersNotFound`].
     pub fn is_not_found(&self) -> bool {
         self.status() == Some(StatusCode::NOT_FOUND)
+            || matches!(self.inner.kind, ErrorKind::UsersNotFound { .. })
     }
 
     /// True for 429: the rate limit was not cleared within the retry budget.

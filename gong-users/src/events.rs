@@ -62,8 +62,9 @@ pub enum Event {
     },
     /// A listing's first request was answered 404 with Gong's error body: Gong's way of saying
     /// the company (or the filter) has no users. The listing ends empty, without an error. A real
-    /// company is never empty (the key's owner is a user), so this is worth showing: a wrong
-    /// base URL or host looks just like it.
+    /// company is never empty (the key's owner is a user), so for an unfiltered listing this is
+    /// worth showing: a wrong base URL or host looks just like it. (Not sent for the batches of
+    /// [`Client::get_users`](crate::Client::get_users), whose result names the ids not found.)
     NoUsers {
         /// The URL asked, without its query.
         url: String,
@@ -71,6 +72,9 @@ pub enum Event {
         messages: Vec<String>,
         /// Gong's `requestId`.
         request_id: Option<String>,
+        /// True when the listing had a filter (created from/to, user ids), which may well
+        /// match nothing.
+        filtered: bool,
     },
     /// A listing that started from the first page ended, without an error, having received
     /// fewer users than its first page's `totalRecords` announced.

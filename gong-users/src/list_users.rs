@@ -4,7 +4,8 @@
 use std::marker::PhantomData;
 
 use bytes::Bytes;
-use gong_users_sys::types::{ErrorResponse, User};
+use gong_users_sys::Timestamp;
+use gong_users_sys::types::{ErrorResponse, User, UsersFilter, UsersRequest};
 use reqwest::StatusCode;
 
 use crate::client::ClientInner;
@@ -12,11 +13,15 @@ use crate::events::Event;
 use crate::page_item::PageItem;
 use crate::pagination::{Items, Pages};
 use crate::send::{Operation, send};
+use crate::user_id::check_user_ids;
 use crate::{Client, Error, Page, RawUser};
 
 /// A request to list the company's users, built by [`Client::list_users`].
 ///
-/// Every page of a listing keeps the same `includeAvatars`; the cursor moves on by itself.
+/// Every page of a listing keeps the same `includeAvatars` and filter; the cursor moves on by
+/// itself. Without a filter it is Gong's `GET /v2/users`; with one
+/// ([`created_from`](ListUsers::created_from), [`created_to`](ListUsers::created_to),
+/// [`user_ids`](ListUsers::user_ids)) it is `POST /v2/users/extensive`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until .send(), .pages(), .raw_pages() or .items()"]
 pub struct ListUsers {
@@ -30,6 +35,19 @@ pub struct ListUsers {
 pub(crate) struct PageRequest {
     pub(crate) cursor: Option<String>,
     pub(crate) include_avatars: Option<bool>,
+    /// Set: `POST /v2/users/extensive` with this filter on every page.
+    pub(crate) filter: Option<Filter>,
+    /// A batch of [`Client::get_users`]: a 404 means none of these ids, which the batch's
+    /// caller reports itself, so no [`Event::NoUsers`].
+    pub(crate) by_ids: bool,
+}
+
+/// A filter of `POST /v2/users/extensive`, fixed for a whole listing.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Filter {
+    pub(crate) created_from: Option<Timestamp>,
+    pub(crate) created_to: Option<Timestamp>,
+    pub(crate) user_ids: Vec<String>,
 }
 
 impl ListUsers {
@@ -54,6 +72,36 @@ impl ListUsers {
     pub fn cursor(mut self, cursor: impl Into<String>) -> Self {
         self.request.cursor = Some(cursor.into());
         self
+    }
+
+    /// Only users created at or after `time` (Gong's `createdFromDateTime`, inclusive): a
+    /// `chrono::DateTime` of any time zone, or a [`Timestamp`]; sent as ISO-8601 with its
+    /// offset. Setting any filter switches the listing to `POST /v2/users/extensive`.
+    ///
+    /// The filter is sent, unchanged, with every page (Gong binds its cursors to it). To resume a
+    /// filtered listing, build the same filter again and add [`ListUsers::cursor`].
+    pub fn created_from(mut self, time: impl Into<Timestamp>) -> Self {
+        self.filter().created_from = Some(time.into());
+        self
+    }
+
+    /// Only users created before `time` (Gong's `createdToDateTime`, exclusive). See
+    /// [`ListUsers::created_from`].
+    pub fn created_to(mut self, time: impl Into<Timestamp>) -> Self {
+        self.filter().created_to = Some(time.into());
+        self
+    }
+
+    /// Only the users with these ids (each 1 to 20 digits; anything else fails the request
+    /// before it is sent). See [`ListUsers::created_from`]; for many ids with the ones not
+    /// found named, use [`Client::get_users`].
+    pub fn user_ids<I: Into<String>>(mut self, ids: impl IntoIterator<Item = I>) -> Self {
+        self.filter().user_ids = ids.into_iter().map(Into::into).collect();
+        self
+    }
+
+    fn filter(&mut self) -> &mut Filter {
+        self.request.filter.get_or_insert_with(Filter::default)
     }
 
     /// How many pages to fetch ahead of the caller, for this listing (default: the client's).
@@ -87,7 +135,8 @@ impl ListUsers {
     }
 }
 
-/// `GET /v2/users` for one page, its users read as `T`.
+/// One page of a listing, its users read as `T`: `GET /v2/users`, or with a filter
+/// `POST /v2/users/extensive` (the cursor in the body, beside the same filter).
 struct ListPage<'a, T> {
     request: &'a PageRequest,
     users: PhantomData<fn() -> T>,
@@ -101,11 +150,26 @@ impl<T: PageItem> Operation for ListPage<'_, T> {
         &self,
         raw: &gong_users_sys::Client,
     ) -> Result<reqwest::Request, gong_users_sys::Error<ErrorResponse>> {
+        let request = self.request;
+        if let Some(filter) = &request.filter {
+            check_user_ids(&filter.user_ids)?;
+            let body = UsersRequest {
+                cursor: request.cursor.clone(),
+                filter: UsersFilter {
+                    created_from_date_time: filter.created_from.clone(),
+                    created_to_date_time: filter.created_to.clone(),
+                    include_avatars: request.include_avatars,
+                    user_ids: filter.user_ids.clone(),
+                },
+            };
+            return gong_users_sys::build_request(raw.list_multiple_users().body(body).send())
+                .await;
+        }
         let mut call = raw.list_users();
-        if let Some(cursor) = &self.request.cursor {
+        if let Some(cursor) = &request.cursor {
             call = call.cursor(cursor.as_str());
         }
-        if let Some(include_avatars) = self.request.include_avatars {
+        if let Some(include_avatars) = request.include_avatars {
             call = call.include_avatars(include_avatars);
         }
         gong_users_sys::build_request(call.send()).await
@@ -131,6 +195,9 @@ pub(crate) async fn fetch_page<T: PageItem>(
         Ok(page) => Ok(page),
         Err(error) => match error.api() {
             Some(api) if request.cursor.is_none() && api.status == 404 && api.is_gong_error() => {
+                if request.by_ids {
+                    return Ok(Page::empty(api.request_id.clone()));
+                }
                 tracing::warn!(
                     url = %api.url,
                     messages = ?api.messages,
@@ -141,6 +208,7 @@ pub(crate) async fn fetch_page<T: PageItem>(
                     url: api.url.clone(),
                     messages: api.messages.clone(),
                     request_id: api.request_id.clone(),
+                    filtered: request.filter.is_some(),
                 });
                 Ok(Page::empty(api.request_id.clone()))
             }

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::Error;
 use crate::page_item::PageItem;
-use crate::raw_user::RawUser;
+use crate::raw::RawUser;
 
 /// One page of users (Gong sends up to 100 a page) with Gong's paging figures.
 ///
@@ -122,7 +122,7 @@ impl Page<RawUser> {
             .users
             .iter()
             .enumerate()
-            .map(|(index, user)| user.decode_at(index))
+            .map(|(index, user)| user.decode_at("users", index))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Page {
             request_id: self.request_id.clone(),

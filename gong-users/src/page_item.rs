@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::decode::{decode_error, decode_json};
-use crate::raw_user::RawUser;
+use crate::raw::RawUser;
 use crate::{Error, Page};
 
 /// A user as a page holds it. Sealed by being crate-private.
@@ -23,6 +23,9 @@ pub trait PageItem: Sized + Send + 'static {
     /// A hash of a page's users, to notice a page sent twice under a new cursor; `None` when it
     /// has nothing to tell pages apart by.
     fn fingerprint(users: &[Self]) -> Option<u64>;
+
+    /// The user's `id`, when it has one.
+    fn user_id(&self) -> Option<String>;
 }
 
 impl PageItem for User {
@@ -41,6 +44,10 @@ impl PageItem for User {
         }
         Some(hasher.finish())
     }
+
+    fn user_id(&self) -> Option<String> {
+        self.id.clone()
+    }
 }
 
 /// The parts of a page body decoded for a raw page; users stay bytes.
@@ -58,17 +65,10 @@ impl PageItem for RawUser {
         let Ok(envelope) = serde_json::from_slice::<Envelope<'_>>(&body) else {
             return Err(decode_error::<UsersMetadata>(status, &body, ""));
         };
-        let start = body.as_ptr() as usize;
-        let mut users = Vec::with_capacity(envelope.users.as_ref().map_or(0, Vec::len));
-        for user in envelope.users.iter().flatten() {
-            let json = user.get();
-            if !json.starts_with('{') {
-                // Not a user object: let the typed decoder name the path and the problem.
-                return Err(decode_error::<UsersMetadata>(status, &body, ""));
-            }
-            let offset = json.as_ptr() as usize - start;
-            users.push(RawUser(body.slice(offset..offset + json.len())));
-        }
+        let users = envelope.users.as_deref().unwrap_or_default();
+        // A user that is not an object: let the typed decoder name the path and the problem.
+        let users = RawUser::locate(&body, users)
+            .map_err(|_| decode_error::<UsersMetadata>(status, &body, ""))?;
         Ok(Page {
             request_id: envelope.request_id,
             records: envelope.records,
@@ -87,6 +87,14 @@ impl PageItem for RawUser {
             user.as_bytes().hash(&mut hasher);
         }
         Some(hasher.finish())
+    }
+
+    fn user_id(&self) -> Option<String> {
+        #[derive(Deserialize)]
+        struct IdOnly {
+            id: Option<String>,
+        }
+        serde_json::from_slice::<IdOnly>(self.as_bytes()).ok()?.id
     }
 }
 

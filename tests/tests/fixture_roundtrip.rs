@@ -2,7 +2,7 @@
 //! them: the snapshots show exactly what survives a round trip (unknown fields included, nested
 //! too; ids past 2^53 and u64 untouched; `created` kept as sent).
 
-use gong_users_sys::types::{ErrorResponse, UsersMetadata};
+use gong_users_sys::types::{ErrorResponse, UserResponse, UserSettingsHistory, UsersMetadata};
 use serde_json::Value;
 
 #[test]
@@ -30,6 +30,54 @@ fn error_bodies_decode_and_reserialize() {
                 .unwrap_or_else(|err| panic!("{} must decode: {err}", path.display()));
             insta::assert_json_snapshot!(body);
         }
+    );
+}
+
+#[test]
+fn single_users_decode_and_reserialize() {
+    insta::glob!(env!("CARGO_MANIFEST_DIR"), "fixtures/user/*.json", |path| {
+        let text = std::fs::read_to_string(path).expect("fixture is readable");
+        let body: UserResponse = serde_json::from_str(&text)
+            .unwrap_or_else(|err| panic!("{} must decode: {err}", path.display()));
+        insta::assert_json_snapshot!(body);
+    });
+}
+
+#[test]
+fn settings_histories_decode_and_reserialize() {
+    insta::glob!(
+        env!("CARGO_MANIFEST_DIR"),
+        "fixtures/history/*.json",
+        |path| {
+            let text = std::fs::read_to_string(path).expect("fixture is readable");
+            let body: UserSettingsHistory = serde_json::from_str(&text)
+                .unwrap_or_else(|err| panic!("{} must decode: {err}", path.display()));
+            insta::assert_json_snapshot!(body);
+        }
+    );
+}
+
+/// An unknown `setting` and unknown keys survive the decode and the round trip.
+#[test]
+fn an_unknown_setting_survives_the_round_trip() {
+    let text = std::fs::read_to_string(format!(
+        "{}/fixtures/history/unknown_setting_and_keys.json",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("fixture is readable");
+    let history: UserSettingsHistory = serde_json::from_str(&text).expect("fixture decodes");
+    let changes = history.user_settings_history.as_deref().unwrap();
+    assert_eq!(changes[0].setting.as_deref(), Some("aiSummariesEnabled"));
+    assert_eq!(changes[0].extra["changedBy"], "712341234123412341");
+    let again = serde_json::to_value(&history).unwrap();
+    assert_eq!(
+        again["userSettingsHistory"][0]["setting"],
+        "aiSummariesEnabled"
+    );
+    assert_eq!(again["userSettingsHistory"][1]["reason"]["code"], 7);
+    assert!(
+        again.get("historyCursor").is_some(),
+        "an unknown top-level null stays"
     );
 }
 

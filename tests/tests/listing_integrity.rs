@@ -105,6 +105,7 @@ async fn a_first_page_404_is_an_empty_listing_that_says_so() {
                 url,
                 messages,
                 request_id,
+                filtered: false,
             } => Some((url.clone(), messages.clone(), request_id.clone())),
             _ => None,
         })

@@ -1,0 +1,112 @@
+//! One record as Gong's bytes: the lossless, fast way to pass records on as JSON.
+
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::marker::PhantomData;
+
+use bytes::Bytes;
+use gong_users_sys::types::{User, UserSettingChange};
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
+
+use crate::Error;
+use crate::decode::decode_json;
+
+/// One record's JSON exactly as Gong sent it: `null`s, unknown fields, number text and key order
+/// kept. A slice of the response body (reference-counted, no copy). `T` is what it decodes to,
+/// with [`Raw::decode`], when you need the fields.
+pub struct Raw<T> {
+    bytes: Bytes,
+    record: PhantomData<fn() -> T>,
+}
+
+/// A user as Gong's bytes.
+pub type RawUser = Raw<User>;
+
+/// A change of a user's settings as Gong's bytes.
+pub type RawSettingChange = Raw<UserSettingChange>;
+
+impl<T> Raw<T> {
+    /// The record's JSON, as bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The record's JSON, as text (Gong's JSON is UTF-8, checked when the body was read).
+    pub fn as_str(&self) -> &str {
+        // The bytes were located by serde_json in a body it read as UTF-8.
+        std::str::from_utf8(&self.bytes).unwrap_or_default()
+    }
+
+    /// The bytes, owned.
+    pub fn into_bytes(self) -> Bytes {
+        self.bytes
+    }
+
+    /// The records `values` of `body` (which `values` were parsed from) as slices of it, each
+    /// checked to be a JSON object; `Err(index)` names the first that is not.
+    pub(crate) fn locate(body: &Bytes, values: &[&RawValue]) -> Result<Vec<Self>, usize> {
+        let start = body.as_ptr() as usize;
+        values
+            .iter()
+            .enumerate()
+            .map(|(index, value)| {
+                let json = value.get();
+                if !json.starts_with('{') {
+                    return Err(index);
+                }
+                let offset = json.as_ptr() as usize - start;
+                Ok(Self {
+                    bytes: body.slice(offset..offset + json.len()),
+                    record: PhantomData,
+                })
+            })
+            .collect()
+    }
+}
+
+impl<T: DeserializeOwned> Raw<T> {
+    /// Decodes the record; a value of the wrong type fails naming its JSON path.
+    pub fn decode(&self) -> Result<T, Error> {
+        decode_json(reqwest::StatusCode::OK, &self.bytes, "")
+    }
+
+    /// Decodes the record found at `index` of its response's list `list`, naming paths from
+    /// `list[index]`.
+    pub(crate) fn decode_at(&self, list: &str, index: usize) -> Result<T, Error> {
+        decode_json(
+            reqwest::StatusCode::OK,
+            &self.bytes,
+            &format!("{list}[{index}]"),
+        )
+    }
+}
+
+impl<T> Clone for Raw<T> {
+    fn clone(&self) -> Self {
+        Self {
+            bytes: self.bytes.clone(),
+            record: PhantomData,
+        }
+    }
+}
+
+impl<T> PartialEq for Raw<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.bytes == other.bytes
+    }
+}
+
+impl<T> Eq for Raw<T> {}
+
+impl<T> Hash for Raw<T> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.bytes.hash(state);
+    }
+}
+
+impl<T> fmt::Debug for Raw<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Raw").field(&self.as_str()).finish()
+    }
+}
