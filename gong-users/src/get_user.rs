@@ -46,7 +46,7 @@ impl Operation for GetUser {
         &self,
         raw: &gong_users_sys::Client,
     ) -> Result<reqwest::Request, gong_users_sys::Error<ErrorResponse>> {
-        check_user_ids([&self.id])?;
+        check_user_ids([&self.id]).map_err(gong_users_sys::Error::InvalidRequest)?;
         gong_users_sys::build_request(raw.get_user().id(self.id.as_str()).send()).await
     }
 

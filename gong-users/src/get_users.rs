@@ -100,7 +100,7 @@ impl GetUsers {
     }
 
     async fn fetch<T: PageItem>(self) -> Result<UsersByIds<T>, Error> {
-        check_user_ids(&self.ids).map_err(|error| ErrorKind::InvalidRequest(error.to_string()))?;
+        check_user_ids(&self.ids).map_err(ErrorKind::InvalidRequest)?;
         let mut seen = HashSet::new();
         let ids: Vec<String> = self
             .ids

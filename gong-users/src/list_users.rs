@@ -152,7 +152,7 @@ impl<T: PageItem> Operation for ListPage<'_, T> {
     ) -> Result<reqwest::Request, gong_users_sys::Error<ErrorResponse>> {
         let request = self.request;
         if let Some(filter) = &request.filter {
-            check_user_ids(&filter.user_ids)?;
+            check_user_ids(&filter.user_ids).map_err(gong_users_sys::Error::InvalidRequest)?;
             let body = UsersRequest {
                 cursor: request.cursor.clone(),
                 filter: UsersFilter {

@@ -154,7 +154,7 @@ impl<T: HistoryItem> Operation for HistoryOf<'_, T> {
         &self,
         raw: &gong_users_sys::Client,
     ) -> Result<reqwest::Request, gong_users_sys::Error<ErrorResponse>> {
-        check_user_ids([self.id])?;
+        check_user_ids([self.id]).map_err(gong_users_sys::Error::InvalidRequest)?;
         gong_users_sys::build_request(raw.get_user_history().id(self.id).send()).await
     }
 

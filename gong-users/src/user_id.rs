@@ -12,15 +12,15 @@ pub fn is_user_id(id: &str) -> bool {
     (1..=20).contains(&id.len()) && id.bytes().all(|byte| byte.is_ascii_digit())
 }
 
-/// The error for ids that are not Gong user ids, for the generated call to report.
+/// What is wrong with the first of `ids` that is not a Gong user id.
 pub(crate) fn check_user_ids<S: AsRef<str>>(
     ids: impl IntoIterator<Item = S>,
-) -> Result<(), gong_users_sys::Error<gong_users_sys::types::ErrorResponse>> {
+) -> Result<(), String> {
     match ids.into_iter().find(|id| !is_user_id(id.as_ref())) {
-        Some(bad) => Err(gong_users_sys::Error::InvalidRequest(format!(
+        Some(bad) => Err(format!(
             "{:?} is not a Gong user id (1 to 20 digits)",
             bad.as_ref()
-        ))),
+        )),
         None => Ok(()),
     }
 }
