@@ -1,8 +1,9 @@
 //! Opaque, expiring cursors, like Gong's (seen in the wild as signed JWTs with an `exp`).
 //!
-//! A cursor names the offset of the next page and the `includeAvatars` it was issued for, an
-//! expiry, and a keyed checksum so that a cursor edited by hand, or issued by another FakeGong,
-//! is refused with 400.
+//! A cursor names the offset of the next page and a fingerprint of the request parameters it
+//! was issued for (`includeAvatars`, and the filter of `/v2/users/extensive`), an expiry, and a
+//! keyed checksum so that a cursor edited by hand, or issued by another FakeGong, is refused
+//! with 400; so is a cursor sent with other parameters than its own.
 
 use std::hash::{Hash as _, Hasher as _};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -14,7 +15,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct CursorState {
     pub(crate) offset: usize,
-    pub(crate) include_avatars: bool,
+    /// A fingerprint of the request parameters (see `handler::Query::fingerprint`).
+    pub(crate) params: u64,
 }
 
 /// Why a cursor was refused.
@@ -48,21 +50,12 @@ impl Cursors {
 
     pub(crate) fn issue(&self, state: CursorState) -> String {
         let expires = now_millis().saturating_add(self.ttl.as_millis() as u64);
-        let payload = format!(
-            "{}.{}.{}",
-            state.offset,
-            u8::from(state.include_avatars),
-            expires
-        );
+        let payload = format!("{}.{:x}.{}", state.offset, state.params, expires);
         let token = format!("{payload}.{:016x}", self.checksum(&payload));
         URL_SAFE_NO_PAD.encode(token)
     }
 
-    pub(crate) fn check(
-        &self,
-        cursor: &str,
-        include_avatars: bool,
-    ) -> Result<CursorState, CursorError> {
+    pub(crate) fn check(&self, cursor: &str, params: u64) -> Result<CursorState, CursorError> {
         let token = URL_SAFE_NO_PAD
             .decode(cursor)
             .map_err(|_| CursorError::Malformed)?;
@@ -72,7 +65,7 @@ impl Cursors {
             return Err(CursorError::Malformed);
         }
         let mut parts = payload.split('.');
-        let (Some(offset), Some(avatars), Some(expires), None) =
+        let (Some(offset), Some(issued_for), Some(expires), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())
         else {
             return Err(CursorError::Malformed);
@@ -82,13 +75,10 @@ impl Cursors {
         if expires < now_millis() {
             return Err(CursorError::Expired);
         }
-        if (avatars == "1") != include_avatars {
+        if u64::from_str_radix(issued_for, 16) != Ok(params) {
             return Err(CursorError::ParametersChanged);
         }
-        Ok(CursorState {
-            offset,
-            include_avatars,
-        })
+        Ok(CursorState { offset, params })
     }
 
     fn checksum(&self, payload: &str) -> u64 {
@@ -114,24 +104,24 @@ mod tests {
         let cursors = Cursors::new(42, Duration::from_secs(60));
         let state = CursorState {
             offset: 200,
-            include_avatars: true,
+            params: 0xabc,
         };
         let cursor = cursors.issue(state);
-        assert_eq!(cursors.check(&cursor, true), Ok(state));
+        assert_eq!(cursors.check(&cursor, 0xabc), Ok(state));
         assert_eq!(
-            cursors.check(&cursor, false),
+            cursors.check(&cursor, 0xabd),
             Err(CursorError::ParametersChanged)
         );
         assert_eq!(
-            Cursors::new(43, Duration::from_secs(60)).check(&cursor, true),
+            Cursors::new(43, Duration::from_secs(60)).check(&cursor, 0xabc),
             Err(CursorError::Malformed)
         );
         assert_eq!(
-            cursors.check("not-a-cursor", true),
+            cursors.check("not-a-cursor", 0xabc),
             Err(CursorError::Malformed)
         );
-        let forged = URL_SAFE_NO_PAD.encode("0.1.99999999999999.0000000000000000");
-        assert_eq!(cursors.check(&forged, true), Err(CursorError::Malformed));
+        let forged = URL_SAFE_NO_PAD.encode("0.abc.99999999999999.0000000000000000");
+        assert_eq!(cursors.check(&forged, 0xabc), Err(CursorError::Malformed));
     }
 
     #[test]
@@ -139,9 +129,9 @@ mod tests {
         let cursors = Cursors::new(1, Duration::ZERO);
         let cursor = cursors.issue(CursorState {
             offset: 100,
-            include_avatars: false,
+            params: 1,
         });
         std::thread::sleep(Duration::from_millis(5));
-        assert_eq!(cursors.check(&cursor, false), Err(CursorError::Expired));
+        assert_eq!(cursors.check(&cursor, 1), Err(CursorError::Expired));
     }
 }

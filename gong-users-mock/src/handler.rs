@@ -3,22 +3,28 @@
 //! out the faults that no response can express (a body cut short, a reset connection).
 //!
 //! Each step is a function that either lets the request through or answers it:
-//! route → authenticate → rate limit → injected fault → the listing itself.
+//! route → authenticate → rate limit → injected fault → the operation itself (a listing, by
+//! `GET /v2/users` or `POST /v2/users/extensive`; one user; a settings history).
 
+use std::hash::{Hash as _, Hasher as _};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use base64::Engine as _;
+use chrono::{DateTime, FixedOffset};
 use governor::clock::{Clock as _, DefaultClock};
+use serde_json::{Value, json};
 
 use crate::Fault;
 use crate::body::{PageBody, error_body};
 use crate::cursor::CursorState;
+use crate::history::settings_history;
 use crate::http::{Request, Response};
 use crate::log::{Outcome, RecordedRequest};
-use crate::server::{State, lock};
+use crate::server::{Listed, State, lock};
 
 const NO_USERS: &str = "No users found corresponding to the provided filters";
+const USER_NOT_FOUND: &str = "User not found";
 const UNEXPECTED: &str = "Failed to complete the operation due to an unexpected error";
 const BAD_GATEWAY_HTML: &str = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n";
 
@@ -44,6 +50,7 @@ pub(crate) fn handle(state: &State, request: &Request) -> Answer {
         method: request.method.clone(),
         path,
         query,
+        body: String::from_utf8_lossy(&request.body).into_owned(),
         user_agent: request.user_agent.clone(),
         auth_scheme,
         outcome: answer.0.clone(),
@@ -62,7 +69,7 @@ struct Call<'a> {
 
 impl Call<'_> {
     fn answer(&self, auth_scheme: Option<&'static str>) -> Result<Answer, Answer> {
-        self.route()?;
+        let route = self.route()?;
         if auth_scheme.is_none() {
             return Err(self.gong_error(
                 Outcome::Unauthorized,
@@ -73,7 +80,12 @@ impl Call<'_> {
         self.rate_limit()?;
         let fault = self.state.config.faults.draw(&mut lock(&self.state.rng));
         self.injected_fault(fault)?;
-        self.list_users(fault)
+        match route {
+            Route::List => self.listing_page(&self.list_query()?, fault),
+            Route::ListByFilter => self.listing_page(&self.filter_query()?, fault),
+            Route::User(id) => self.user(id),
+            Route::History(id) => self.history(id),
+        }
     }
 
     fn gong_error(&self, outcome: Outcome, status: u16, message: &str) -> Answer {
@@ -81,12 +93,21 @@ impl Call<'_> {
         (outcome, Some(Response::json(status, body)))
     }
 
-    /// Only `GET /v2/users` is served.
-    fn route(&self) -> Result<(), Answer> {
-        if self.request.method == "GET" && self.path.trim_end_matches('/') == "/v2/users" {
-            return Ok(());
-        }
-        Err(self.gong_error(Outcome::NotFound, 404, "No such endpoint"))
+    /// Which operation the method and path name.
+    fn route(&self) -> Result<Route<'_>, Answer> {
+        let path = self.path.trim_end_matches('/');
+        let rest = path.strip_prefix("/v2/users");
+        let route = match (self.request.method.as_str(), rest) {
+            ("GET", Some("")) => Some(Route::List),
+            ("POST", Some("/extensive")) => Some(Route::ListByFilter),
+            ("GET", Some(rest)) => match rest.trim_start_matches('/').split_once('/') {
+                None if rest.starts_with('/') => Some(Route::User(&rest[1..])),
+                Some((id, "settings-history")) if rest.starts_with('/') => Some(Route::History(id)),
+                _ => None,
+            },
+            _ => None,
+        };
+        route.ok_or_else(|| self.gong_error(Outcome::NotFound, 404, "No such endpoint"))
     }
 
     /// The token bucket, when configured: 429 with `Retry-After` past it.
@@ -132,24 +153,75 @@ impl Call<'_> {
         }
     }
 
-    /// The page the query asks for.
-    fn list_users(&self, fault: Option<Fault>) -> Result<Answer, Answer> {
-        let state = self.state;
+    /// `GET /v2/users`: `includeAvatars` and `cursor` from the query string.
+    fn list_query(&self) -> Result<Query, Answer> {
         let include_avatars = match query_value(self.query, "includeAvatars") {
             None | Some("false") => false,
             Some("true") => true,
             Some(_) => {
                 return Err(self.gong_error(
-                    Outcome::BadCursor,
+                    Outcome::BadRequest,
                     400,
                     "includeAvatars must be true or false",
                 ));
             }
         };
-        let offset = match query_value(self.query, "cursor") {
+        Ok(Query {
+            include_avatars,
+            filter: None,
+            cursor: query_value(self.query, "cursor").map(str::to_owned),
+        })
+    }
+
+    /// `POST /v2/users/extensive`: the cursor and the filter from the JSON body. A cursor in
+    /// the query string is not read, as Gong does not: such a client gets the first page again.
+    fn filter_query(&self) -> Result<Query, Answer> {
+        let bad = |message: &str| self.gong_error(Outcome::BadRequest, 400, message);
+        let body: Value = serde_json::from_slice(&self.request.body)
+            .map_err(|_| bad("The request body must be a JSON object"))?;
+        let Some(filter) = body.get("filter").filter(|f| f.is_object()) else {
+            return Err(bad("filter is required"));
+        };
+        let time = |name: &str| match filter.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(text)) => DateTime::parse_from_rfc3339(text)
+                .map(Some)
+                .map_err(|_| bad(&format!("{name} must be ISO-8601 with an offset"))),
+            Some(_) => Err(bad(&format!("{name} must be a string"))),
+        };
+        let user_ids = match filter.get("userIds") {
+            None | Some(Value::Null) => None,
+            Some(Value::Array(ids)) => Some(
+                ids.iter()
+                    .map(|id| id.as_str().map(str::to_owned))
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| bad("userIds must be strings"))?,
+            ),
+            Some(_) => return Err(bad("userIds must be an array")),
+        };
+        Ok(Query {
+            include_avatars: filter.get("includeAvatars") == Some(&Value::Bool(true)),
+            filter: Some(Filter {
+                created_from: time("createdFromDateTime")?,
+                created_to: time("createdToDateTime")?,
+                user_ids,
+                as_sent: filter.to_string(),
+            }),
+            cursor: body
+                .get("cursor")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+        })
+    }
+
+    /// The page a listing query asks for.
+    fn listing_page(&self, query: &Query, fault: Option<Fault>) -> Result<Answer, Answer> {
+        let state = self.state;
+        let params = query.fingerprint();
+        let offset = match &query.cursor {
             None => 0,
             Some(_) if state.config.ignore_cursor => 0,
-            Some(cursor) => match state.cursors.check(cursor, include_avatars) {
+            Some(cursor) => match state.cursors.check(cursor, params) {
                 Ok(CursorState { offset, .. }) => offset,
                 Err(error) => {
                     return Err(self.gong_error(Outcome::BadCursor, 400, error.message()));
@@ -161,7 +233,12 @@ impl Call<'_> {
         if *lock(&state.failing_page) == Some(page_number) {
             return Err(self.gong_error(Outcome::Fault(Fault::InternalError), 500, UNEXPECTED));
         }
-        let listing = state.listing(include_avatars);
+        let listing: Vec<&str> = state
+            .listing(query.include_avatars)
+            .iter()
+            .filter(|user| query.matches(user))
+            .map(|user| user.json.as_str())
+            .collect();
         let total = listing.len();
         if offset >= total {
             return Err(self.gong_error(Outcome::NoUsers, 404, NO_USERS));
@@ -173,16 +250,16 @@ impl Call<'_> {
                 .render();
             // The envelope without its closing `]}`: the users then never end.
             let head = head.trim_end_matches("]}").to_owned();
-            let user = listing
-                .first()
-                .map_or_else(|| "{}".to_owned(), |u| u.to_string());
-            return Ok((Outcome::Endless, Some(Response::endless(head, user))));
+            return Ok((
+                Outcome::Endless,
+                Some(Response::endless(head, listing[0].to_owned())),
+            ));
         }
         let end = (offset + page_size).min(total);
         let body = PageBody::new(self.request_id.as_str())
             .total_records(total)
             .page_number(page_number)
-            .cursor(self.next_cursor(end, total, include_avatars))
+            .cursor(self.next_cursor(end, total, params))
             .users(&listing[offset..end]);
         let outcome = match fault {
             Some(fault) => Outcome::Fault(fault),
@@ -194,9 +271,37 @@ impl Call<'_> {
         Ok((outcome, Some(Response::json(200, body.render()))))
     }
 
+    /// `GET /v2/users/{id}`.
+    fn user(&self, id: &str) -> Result<Answer, Answer> {
+        let Some(user) = self.state.user(id) else {
+            return Err(self.gong_error(Outcome::UnknownUser, 404, USER_NOT_FOUND));
+        };
+        let body = format!(
+            r#"{{"requestId":{},"user":{user}}}"#,
+            json!(self.request_id)
+        );
+        Ok((Outcome::User, Some(Response::json(200, body))))
+    }
+
+    /// `GET /v2/users/{id}/settings-history`.
+    fn history(&self, id: &str) -> Result<Answer, Answer> {
+        let Some(user) = self.state.user(id) else {
+            return Err(self.gong_error(Outcome::UnknownUser, 404, USER_NOT_FOUND));
+        };
+        let changes = settings_history(user, self.state.config.seed);
+        let outcome = Outcome::History {
+            changes: changes.as_array().map_or(0, Vec::len),
+        };
+        let body = format!(
+            r#"{{"requestId":{},"userSettingsHistory":{changes}}}"#,
+            json!(self.request_id)
+        );
+        Ok((outcome, Some(Response::json(200, body))))
+    }
+
     /// The cursor of the page starting at `next`; `None` past the end. With `repeat_cursor`,
     /// the very same string every time, as a server that ignores the cursor sends.
-    fn next_cursor(&self, next: usize, total: usize, include_avatars: bool) -> Option<String> {
+    fn next_cursor(&self, next: usize, total: usize, params: u64) -> Option<String> {
         let state = self.state;
         let next = if state.config.repeat_cursor {
             state.config.page_size
@@ -209,7 +314,7 @@ impl Call<'_> {
         let issue = || {
             state.cursors.issue(CursorState {
                 offset: next,
-                include_avatars,
+                params,
             })
         };
         Some(if state.config.repeat_cursor {
@@ -219,6 +324,67 @@ impl Call<'_> {
         } else {
             issue()
         })
+    }
+}
+
+/// The operations FakeGong serves.
+enum Route<'a> {
+    /// `GET /v2/users`.
+    List,
+    /// `POST /v2/users/extensive`.
+    ListByFilter,
+    /// `GET /v2/users/{id}`.
+    User(&'a str),
+    /// `GET /v2/users/{id}/settings-history`.
+    History(&'a str),
+}
+
+/// What a listing asks for, by either operation.
+struct Query {
+    include_avatars: bool,
+    filter: Option<Filter>,
+    cursor: Option<String>,
+}
+
+/// The filter of `POST /v2/users/extensive`.
+struct Filter {
+    created_from: Option<DateTime<FixedOffset>>,
+    created_to: Option<DateTime<FixedOffset>>,
+    user_ids: Option<Vec<String>>,
+    /// The filter's JSON as sent (keys sorted): what a cursor is bound to.
+    as_sent: String,
+}
+
+impl Query {
+    /// What a cursor is issued for: the operation, `includeAvatars` and the filter as sent.
+    fn fingerprint(&self) -> u64 {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        self.include_avatars.hash(&mut hasher);
+        self.filter.as_ref().map(|f| &f.as_sent).hash(&mut hasher);
+        hasher.finish()
+    }
+
+    /// Whether the filter keeps `user`: created from (inclusive) to (exclusive), among the ids.
+    fn matches(&self, user: &Listed) -> bool {
+        let Some(filter) = &self.filter else {
+            return true;
+        };
+        if let Some(ids) = &filter.user_ids
+            && !user.id.as_ref().is_some_and(|id| ids.contains(id))
+        {
+            return false;
+        }
+        if filter.created_from.is_some() || filter.created_to.is_some() {
+            let Some(created) = user.created else {
+                return false;
+            };
+            if filter.created_from.is_some_and(|from| created < from)
+                || filter.created_to.is_some_and(|to| created >= to)
+            {
+                return false;
+            }
+        }
+        true
     }
 }
 

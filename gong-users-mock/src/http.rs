@@ -20,7 +20,12 @@ pub(crate) struct Request {
     pub(crate) authorization: Option<String>,
     pub(crate) user_agent: Option<String>,
     pub(crate) keep_alive: bool,
+    /// The body (`Content-Length` bytes; chunked request bodies are not accepted).
+    pub(crate) body: Vec<u8>,
 }
+
+/// The largest request body accepted: `/v2/users/extensive` bodies are small.
+const MAX_BODY: usize = 1024 * 1024;
 
 /// Reads one request head from `stream`, keeping bytes past it in `buffer`. `Ok(None)` when the
 /// client closed the connection between requests.
@@ -30,8 +35,26 @@ pub(crate) async fn read_request(
 ) -> io::Result<Option<Request>> {
     loop {
         if let Some(end) = find_head_end(buffer) {
-            let request = parse_head(&buffer[..end])?;
+            let (mut request, length) = parse_head(&buffer[..end])?;
+            if length > MAX_BODY {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "request body too large",
+                ));
+            }
             buffer.drain(..end);
+            while buffer.len() < length {
+                let mut chunk = [0u8; 8192];
+                let read = stream.read(&mut chunk).await?;
+                if read == 0 {
+                    return Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "request body cut short",
+                    ));
+                }
+                buffer.extend_from_slice(&chunk[..read]);
+            }
+            request.body = buffer.drain(..length).collect();
             return Ok(Some(request));
         }
         if buffer.len() > MAX_HEAD {
@@ -63,7 +86,8 @@ fn find_head_end(buffer: &[u8]) -> Option<usize> {
         .map(|at| at + 4)
 }
 
-fn parse_head(head: &[u8]) -> io::Result<Request> {
+/// The request head, and the length of the body that follows it.
+fn parse_head(head: &[u8]) -> io::Result<(Request, usize)> {
     let mut headers = [httparse::EMPTY_HEADER; 64];
     let mut parsed = httparse::Request::new(&mut headers);
     let invalid = |what: &str| io::Error::new(io::ErrorKind::InvalidData, what.to_owned());
@@ -80,7 +104,17 @@ fn parse_head(head: &[u8]) -> io::Result<Request> {
             .map(str::to_owned)
     };
     let close = header("connection").is_some_and(|v| v.eq_ignore_ascii_case("close"));
-    Ok(Request {
+    if header("transfer-encoding").is_some() {
+        return Err(invalid("chunked request bodies are not accepted"));
+    }
+    let length = match header("content-length") {
+        Some(length) => length
+            .trim()
+            .parse::<usize>()
+            .map_err(|_| invalid("bad content-length"))?,
+        None => 0,
+    };
+    let request = Request {
         method: parsed
             .method
             .ok_or_else(|| invalid("no method"))?
@@ -89,7 +123,9 @@ fn parse_head(head: &[u8]) -> io::Result<Request> {
         authorization: header("authorization"),
         user_agent: header("user-agent"),
         keep_alive: parsed.version == Some(1) && !close,
-    })
+        body: Vec::new(),
+    };
+    Ok((request, length))
 }
 
 /// A response to write.

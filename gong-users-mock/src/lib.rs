@@ -30,6 +30,7 @@ pub mod body;
 mod cursor;
 mod faults;
 mod handler;
+mod history;
 mod http;
 #[cfg(feature = "httpmock")]
 pub mod httpmock_helpers;

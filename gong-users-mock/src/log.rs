@@ -15,6 +15,8 @@ pub struct RecordedRequest {
     pub path: String,
     /// The query parameters, decoded, in order.
     pub query: Vec<(String, String)>,
+    /// The request body as text (empty when there was none).
+    pub body: String,
     /// The `User-Agent` header.
     pub user_agent: Option<String>,
     /// The authentication scheme that was presented and accepted ("Basic" or "Bearer"); `None`
@@ -62,20 +64,34 @@ pub enum Outcome {
     },
     /// An injected fault.
     Fault(Fault),
-    /// Not `GET /v2/users`.
+    /// No such endpoint.
     NotFound,
     /// 200 with a body that never ends ([`FakeGongBuilder::endless_page`](crate::FakeGongBuilder::endless_page)).
     Endless,
+    /// 200 with one user (`GET /v2/users/{id}`).
+    User,
+    /// 200 with a user's settings history, holding `changes` changes.
+    History {
+        /// How many changes it holds.
+        changes: usize,
+    },
+    /// 404 "User not found" for an id FakeGong does not have.
+    UnknownUser,
+    /// 400 for a malformed request other than its cursor (a body that is not JSON, a time
+    /// without an offset).
+    BadRequest,
 }
 
 impl Outcome {
     /// The HTTP status answered; `None` for a reset connection.
     pub fn status(&self) -> Option<u16> {
         Some(match self {
-            Outcome::Page { .. } | Outcome::Endless => 200,
-            Outcome::NoUsers | Outcome::NotFound => 404,
+            Outcome::Page { .. } | Outcome::Endless | Outcome::User | Outcome::History { .. } => {
+                200
+            }
+            Outcome::NoUsers | Outcome::NotFound | Outcome::UnknownUser => 404,
             Outcome::Unauthorized => 401,
-            Outcome::BadCursor => 400,
+            Outcome::BadCursor | Outcome::BadRequest => 400,
             Outcome::RateLimited { .. } => 429,
             Outcome::Fault(Fault::InternalError) => 500,
             Outcome::Fault(Fault::BadGatewayHtml) => 502,

@@ -7,6 +7,7 @@ use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, FixedOffset};
 use governor::{DefaultDirectRateLimiter, Quota};
 use rand::SeedableRng as _;
 use rand::rngs::StdRng;
@@ -164,7 +165,7 @@ impl FakeGongBuilder {
         let address = listener.local_addr()?;
         let (users, avatars) = crate::users::generate(self.users, self.avatars, self.seed);
         let state = Arc::new(State {
-            listing_json: users.iter().chain(&avatars).map(Value::to_string).collect(),
+            listing: users.iter().chain(&avatars).map(Listed::new).collect(),
             users,
             avatars,
             cursors: Cursors::new(self.seed ^ 0x9e37_79b9_7f4a_7c15, self.cursor_ttl),
@@ -301,7 +302,7 @@ pub(crate) struct State {
     pub(crate) users: Vec<Value>,
     pub(crate) avatars: Vec<Value>,
     /// Every user as served, then every avatar.
-    pub(crate) listing_json: Vec<String>,
+    pub(crate) listing: Vec<Listed>,
     pub(crate) cursors: Cursors,
     pub(crate) limiter: Option<DefaultDirectRateLimiter>,
     pub(crate) rng: Mutex<StdRng>,
@@ -312,15 +313,44 @@ pub(crate) struct State {
     pub(crate) started: Instant,
 }
 
+/// One user as FakeGong serves it, with what its filters look at.
+pub(crate) struct Listed {
+    /// The user's JSON, exactly as served.
+    pub(crate) json: String,
+    pub(crate) id: Option<String>,
+    /// `created`, when it is there and parses.
+    pub(crate) created: Option<DateTime<FixedOffset>>,
+}
+
+impl Listed {
+    fn new(user: &Value) -> Self {
+        Self {
+            json: user.to_string(),
+            id: user["id"].as_str().map(str::to_owned),
+            created: user["created"]
+                .as_str()
+                .and_then(|text| DateTime::parse_from_rfc3339(text).ok()),
+        }
+    }
+}
+
 impl State {
-    /// The users a listing serves, as JSON text: the regular users, then the avatars if asked.
-    pub(crate) fn listing(&self, include_avatars: bool) -> &[String] {
+    /// The users a listing serves: the regular users, then the avatars if asked.
+    pub(crate) fn listing(&self, include_avatars: bool) -> &[Listed] {
         let avatars = if include_avatars {
             0
         } else {
             self.avatars.len()
         };
-        &self.listing_json[..self.listing_json.len() - avatars]
+        &self.listing[..self.listing.len() - avatars]
+    }
+
+    /// The user or avatar with this id, as its JSON value.
+    pub(crate) fn user(&self, id: &str) -> Option<&Value> {
+        self.users
+            .iter()
+            .chain(&self.avatars)
+            .find(|user| user["id"].as_str() == Some(id))
     }
 }
 

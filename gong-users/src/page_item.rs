@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::decode::{decode_error, decode_json};
-use crate::raw::RawUser;
+use crate::raw::{RawUser, is_json_object};
 use crate::{Error, Page};
 
 /// A user as a page holds it. Sealed by being crate-private.
@@ -62,7 +62,10 @@ struct Envelope<'a> {
 
 impl PageItem for RawUser {
     fn decode_page(status: StatusCode, body: Bytes) -> Result<Page<Self>, Error> {
-        let Ok(envelope) = serde_json::from_slice::<Envelope<'_>>(&body) else {
+        let envelope = is_json_object(&body)
+            .then(|| serde_json::from_slice::<Envelope<'_>>(&body).ok())
+            .flatten();
+        let Some(envelope) = envelope else {
             return Err(decode_error::<UsersMetadata>(status, &body, ""));
         };
         let users = envelope.users.as_deref().unwrap_or_default();

@@ -65,6 +65,13 @@ impl<T> Raw<T> {
     }
 }
 
+/// True when `body` holds a JSON object (it starts with `{`). serde's derived decoders also
+/// accept a struct as a JSON array of its fields; a response envelope must be an object, as the
+/// typed decoders (which keep unknown fields) require.
+pub(crate) fn is_json_object(body: &[u8]) -> bool {
+    body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+}
+
 impl<T: DeserializeOwned> Raw<T> {
     /// Decodes the record; a value of the wrong type fails naming its JSON path.
     pub fn decode(&self) -> Result<T, Error> {
