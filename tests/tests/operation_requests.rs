@@ -19,7 +19,7 @@ async fn get_user_sends_get_with_the_id_in_the_path() {
             when.method(GET)
                 .path("/v2/users/234599484848423")
                 .header("authorization", basic_header())
-                .matches(|request| request.body().is_empty());
+                .is_true(|request| request.body().is_empty());
             then.status(200)
                 .body(json!({"requestId": "r1", "user": user(7)}).to_string());
         })
