@@ -13,6 +13,8 @@ fn after_help() -> String {
 Examples:
   gong-users list --sandbox                  try it now: a local fake Gong, no credentials needed
   gong-users list --format csv > users.csv   every user of your company, one CSV row each
+  gong-users get 234599484848423 563515258458745   users by id, as list writes them
+  gong-users history 234599484848423         when that user's settings changed
   gong-users schema > user.schema.json       the JSON Schema of one user record
 
 Credentials come from the environment only, never from flags (flags end up in shell history):
@@ -20,13 +22,18 @@ Credentials come from the environment only, never from flags (flags end up in sh
   {ENV_BEARER_TOKEN}                          an OAuth access token with scope api:users:read
   {ENV_BASE_URL}                              your company's API host (default {DEFAULT_BASE_URL})
 
-Exit status: 0 success; 2 usage or configuration; 3 authentication or permission (401/403);
-4 rate limit not cleared within the retry budget; 5 bad response from Gong; 1 anything else;
-130/143 interrupted by SIGINT/SIGTERM (the resume cursor is printed)."
+{EXIT_STATUS}"
     )
 }
 
-/// List the users of a Gong company, through Gong's `GET /v2/users`.
+/// The exit statuses, as every help text states them.
+const EXIT_STATUS: &str = "\
+Exit status: 0 success; 2 usage or configuration; 3 authentication or permission (401/403);
+4 rate limit not cleared within the retry budget; 5 bad response from Gong; 6 a user id not found
+(get, history); 1 anything else; 130/143 interrupted by SIGINT/SIGTERM (the resume cursor is printed).";
+
+/// List the users of a Gong company, look them up by id, and read their settings history,
+/// through Gong's users API.
 #[derive(Debug, Parser)]
 #[command(name = "gong-users", version, about, after_help = after_help())]
 pub struct Cli {
@@ -38,19 +45,42 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// List every user, page by page, as a table, JSON, NDJSON or CSV.
+    /// List every user, page by page, as a table, JSON, NDJSON or CSV; optionally only those
+    /// created in a time range.
     #[command(after_help = list_examples())]
     List(ListArgs),
+    /// Users by id, in the order given, fetched 100 a request; each id not found is named on
+    /// stderr (exit status 6).
+    #[command(after_help = get_examples())]
+    Get(GetArgs),
+    /// One user's settings history: each change, oldest first.
+    #[command(after_help = history_examples())]
+    History(HistoryArgs),
     /// Print the JSON Schema of one user record (as `list --format ndjson` writes it), for
     /// warehouse loaders.
     #[command(after_help = SCHEMA_EXAMPLES)]
     Schema,
+    /// Print a shell completion script.
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), generated from this help.
+    #[command(after_help = "Example:\n  gong-users man > gong-users.1 && man ./gong-users.1")]
+    Man,
 }
 
 const SCHEMA_EXAMPLES: &str = "\
 Examples:
   gong-users schema > user.schema.json
   gong-users schema | jq '.properties | keys'";
+
+const COMPLETIONS_EXAMPLES: &str = "\
+Examples:
+  gong-users completions bash > ~/.local/share/bash-completion/completions/gong-users
+  gong-users completions zsh > ~/.zfunc/_gong-users";
 
 /// `list --help`'s epilogue.
 fn list_examples() -> String {
@@ -60,12 +90,45 @@ Examples:
   gong-users list                                  table on a terminal, NDJSON when piped
   gong-users list --format csv > users.csv         every user, one CSV row each
   gong-users list --include-avatars --format json  Gong's staff avatars included, one JSON array
+  gong-users list --created-from 2024-01-01T00:00:00Z   users created since (inclusive)
+  gong-users list --created-from 2024-01-01T00:00:00+02:00 --created-to 2024-07-01T00:00:00+02:00
   gong-users list --limit 10                       the first ten users
   gong-users list --cursor 'eyJhbGciOi...'         resume a listing that failed or was interrupted
   gong-users list --sandbox --sandbox-faults 0.2 -v  a fake Gong that fails a fifth of the time
 
 Credentials: {ENV_ACCESS_KEY} + {ENV_ACCESS_KEY_SECRET}, or {ENV_BEARER_TOKEN}; host: {ENV_BASE_URL}.
-Ctrl-C stops between pages and prints the --cursor that continues exactly where it stopped."
+Ctrl-C stops between pages and prints the --cursor that continues exactly where it stopped.
+
+{EXIT_STATUS}"
+    )
+}
+
+/// `get --help`'s epilogue.
+fn get_examples() -> String {
+    format!(
+        "\
+Examples:
+  gong-users get 234599484848423                   one user
+  gong-users get $(cat manager_ids.txt) --format csv   many users, 100 a request
+  gong-users get 234599484848423 --sandbox         from the sandbox (ids: gong-users list --sandbox)
+
+Credentials: {ENV_ACCESS_KEY} + {ENV_ACCESS_KEY_SECRET}, or {ENV_BEARER_TOKEN}; host: {ENV_BASE_URL}.
+
+{EXIT_STATUS}"
+    )
+}
+
+/// `history --help`'s epilogue.
+fn history_examples() -> String {
+    format!(
+        "\
+Examples:
+  gong-users history 234599484848423               a table: time, setting, value
+  gong-users history 234599484848423 --format ndjson | jq 'select(.setting == \"active\")'
+
+Credentials: {ENV_ACCESS_KEY} + {ENV_ACCESS_KEY_SECRET}, or {ENV_BEARER_TOKEN}; host: {ENV_BASE_URL}.
+
+{EXIT_STATUS}"
     )
 }
 
@@ -84,10 +147,60 @@ pub struct ListArgs {
     #[arg(long, value_name = "N")]
     pub limit: Option<u64>,
 
-    /// Start from this cursor, to resume a listing that failed.
+    /// Start from this cursor, to resume a listing that failed (with the same filter flags).
     #[arg(long, value_name = "CURSOR")]
     pub cursor: Option<String>,
 
+    /// Only users created at or after TIME: ISO-8601 with an offset, such as
+    /// 2024-01-01T00:00:00Z or 2024-01-01T00:00:00+02:00.
+    #[arg(long, value_name = "TIME", value_parser = iso_time)]
+    pub created_from: Option<String>,
+
+    /// Only users created before TIME (exclusive): ISO-8601 with an offset.
+    #[arg(long, value_name = "TIME", value_parser = iso_time)]
+    pub created_to: Option<String>,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+/// Options of `gong-users get`.
+#[derive(Debug, Args)]
+pub struct GetArgs {
+    /// Gong user ids (1 to 20 digits each).
+    #[arg(required = true, value_name = "ID", value_parser = user_id)]
+    pub ids: Vec<String>,
+
+    /// Output format [default: table on a terminal, ndjson otherwise].
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<Format>,
+
+    /// Find avatars too, Gong's synthetic users for its own staff.
+    #[arg(long)]
+    pub include_avatars: bool,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+/// Options of `gong-users history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// A Gong user id (1 to 20 digits).
+    #[arg(value_name = "ID", value_parser = user_id)]
+    pub id: String,
+
+    /// Output format [default: table on a terminal, ndjson otherwise].
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<Format>,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+/// Where and how to reach Gong, and what to say on stderr: shared by every command that calls it.
+#[derive(Debug, Args)]
+pub struct ConnectionArgs {
     /// API host; http:// only for loopback addresses.
     #[arg(long, value_name = "URL", env = ENV_BASE_URL)]
     pub base_url: Option<String>,
@@ -108,8 +221,8 @@ pub struct ListArgs {
     #[arg(long, short = 'q')]
     pub quiet: bool,
 
-    /// List from a fake Gong started in this process (about 250 synthetic users and a few
-    /// avatars) instead of the real one: no credentials needed; --base-url is ignored.
+    /// Use a fake Gong started in this process (about 250 synthetic users and a few avatars)
+    /// instead of the real one: no credentials needed; --base-url is ignored.
     #[arg(long)]
     pub sandbox: bool,
 
@@ -127,17 +240,30 @@ pub struct ListArgs {
     pub sandbox_rate_limit: u32,
 }
 
-/// How users are written to stdout.
+/// How records are written to stdout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// Aligned columns for people: name, email, title, active, manager, created.
+    /// Aligned columns for people (users: name, email, title, active, manager, created;
+    /// history: time, setting, value).
     Table,
-    /// One JSON array of Gong's user records.
+    /// One JSON array of Gong's records, each as Gong sent it.
     Json,
-    /// One Gong user record (camelCase JSON) a line.
+    /// One Gong record (camelCase JSON, as Gong sent it) a line.
     Ndjson,
-    /// A header, then one row a user: settings flattened, lists joined with ';'.
+    /// A header, then one row a record: settings flattened, lists joined with ';', unknown
+    /// fields as JSON in `extra`.
     Csv,
+}
+
+impl Format {
+    /// The default: a table on a terminal, NDJSON otherwise.
+    pub fn for_stdout() -> Self {
+        if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+            Format::Table
+        } else {
+            Format::Ndjson
+        }
+    }
 }
 
 /// A probability, from 0 to 1.
@@ -145,5 +271,26 @@ fn probability(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
         _ => Err(format!("{text:?} is not a probability from 0 to 1")),
+    }
+}
+
+/// A Gong user id: 1 to 20 digits.
+fn user_id(text: &str) -> Result<String, String> {
+    if gong_users::is_user_id(text) {
+        Ok(text.to_owned())
+    } else {
+        Err("a Gong user id is 1 to 20 digits, such as 234599484848423".to_owned())
+    }
+}
+
+/// ISO-8601 with an offset, kept as typed.
+fn iso_time(text: &str) -> Result<String, String> {
+    match chrono::DateTime::parse_from_rfc3339(text) {
+        Ok(_) => Ok(text.to_owned()),
+        Err(_) => Err(
+            "expected ISO-8601 with an offset, such as 2024-01-01T00:00:00Z or \
+             2024-01-01T00:00:00+02:00"
+                .to_owned(),
+        ),
     }
 }

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use gong_users::Error;
+use gong_users::{Error, ErrorKind};
 
 /// Success.
 pub const OK: u8 = 0;
@@ -18,17 +18,22 @@ pub const RATE_LIMITED: u8 = 4;
 /// repeated cursor or page, a 404 in the middle of a listing.
 pub const BAD_RESPONSE: u8 = 5;
 
-/// The exit status for a failed listing.
+/// A user id that Gong does not have (`get`, `history`).
+pub const NOT_FOUND: u8 = 6;
+
+/// The exit status for a failure.
 pub fn for_error(error: &Error) -> ExitCode {
-    ExitCode::from(if error.is_config() {
-        CONFIG
-    } else if error.is_auth() {
-        AUTH
-    } else if error.is_rate_limited() {
-        RATE_LIMITED
-    } else if error.is_bad_response() {
-        BAD_RESPONSE
-    } else {
-        OTHER
-    })
+    ExitCode::from(
+        if error.is_config() || matches!(error.kind(), ErrorKind::InvalidRequest(_)) {
+            CONFIG
+        } else if error.is_auth() {
+            AUTH
+        } else if error.is_rate_limited() {
+            RATE_LIMITED
+        } else if error.is_bad_response() {
+            BAD_RESPONSE
+        } else {
+            OTHER
+        },
+    )
 }

@@ -1,20 +1,18 @@
 //! `gong-users list`: stream pages from Gong to stdout.
 
-use std::io::{self, BufWriter, IsTerminal as _, Write as _};
+use std::io::{self, BufWriter, IsTerminal as _};
 use std::process::ExitCode;
 
 use futures::StreamExt as _;
-use gong_users::{
-    Client, ClientBuilder, ENV_ACCESS_KEY, ENV_ACCESS_KEY_SECRET, ENV_BASE_URL, ENV_BEARER_TOKEN,
-    Error, RateLimit, RetryPolicy,
-};
+use gong_users::{Client, Error, Timestamp, User};
 
 use crate::cli::{Format, ListArgs};
+use crate::connect::connect;
 use crate::exit;
 use crate::interrupt::{Interrupts, Signal};
-use crate::output::{self, UserWriter, WriteError};
+use crate::output::{self, RecordWriter, WriteError};
 use crate::progress::Progress;
-use crate::sandbox;
+use crate::report::{self, users};
 
 /// How the listing ended.
 enum Outcome {
@@ -32,15 +30,18 @@ struct Written {
 }
 
 pub async fn run(args: ListArgs) -> ExitCode {
-    let progress = Progress::new(io::stderr().is_terminal() && !args.quiet && args.verbose == 0);
+    let connection = &args.connection;
+    let progress =
+        Progress::new(io::stderr().is_terminal() && !connection.quiet && connection.verbose == 0);
     // The sandbox, when asked for, lives until the listing ends.
-    let (client, _sandbox) = match build_client(&args, &progress).await {
-        Ok(built) => built,
+    let connection = match connect(connection, progress.on_event()).await {
+        Ok(connection) => connection,
         Err(failure) => {
             progress.abandon();
-            return failure.report(&args);
+            return failure.report();
         }
     };
+    let client = &connection.client;
     let interrupts = match Interrupts::install() {
         Ok(interrupts) => interrupts,
         Err(err) => {
@@ -48,15 +49,10 @@ pub async fn run(args: ListArgs) -> ExitCode {
             return ExitCode::from(exit::OTHER);
         }
     };
-    let format = args.format.unwrap_or(if io::stdout().is_terminal() {
-        Format::Table
-    } else {
-        Format::Ndjson
-    });
+    let format = args.format.unwrap_or_else(Format::for_stdout);
     let stdout = BufWriter::with_capacity(64 * 1024, io::stdout().lock());
-    let mut writer = output::writer(format, stdout);
-    let (outcome, written) =
-        list_into(&client, &args, writer.as_mut(), &progress, interrupts).await;
+    let mut writer = output::writer::<User>(format, stdout);
+    let (outcome, written) = list_into(client, &args, writer.as_mut(), &progress, interrupts).await;
     let outcome = match outcome {
         // Close what was written (a JSON array's `]`) so even a partial output stays valid.
         Outcome::Io(err) => Outcome::Io(err),
@@ -92,7 +88,15 @@ pub async fn run(args: ListArgs) -> ExitCode {
         }
         Outcome::Failed(error) => {
             progress.abandon();
-            report(&error, &args, &written)
+            let status = report::error(&error);
+            if let Some(cursor) = error.resume_cursor() {
+                eprintln!(
+                    "hint: {} written; {}",
+                    users(written.users),
+                    resume_hint(&args, Some(cursor))
+                );
+            }
+            status
         }
     }
 }
@@ -101,7 +105,7 @@ pub async fn run(args: ListArgs) -> ExitCode {
 async fn list_into(
     client: &Client,
     args: &ListArgs,
-    writer: &mut dyn UserWriter,
+    writer: &mut dyn RecordWriter<User>,
     progress: &Progress,
     mut interrupts: Interrupts,
 ) -> (Outcome, Written) {
@@ -111,6 +115,12 @@ async fn list_into(
     }
     if let Some(cursor) = &args.cursor {
         request = request.cursor(cursor.clone());
+    }
+    if let Some(from) = &args.created_from {
+        request = request.created_from(Timestamp::new(from.as_str()));
+    }
+    if let Some(to) = &args.created_to {
+        request = request.created_to(Timestamp::new(to.as_str()));
     }
     let mut pages = request.raw_pages();
     let mut written = Written {
@@ -147,115 +157,21 @@ async fn list_into(
     (Outcome::Done, written)
 }
 
-/// Why the client could not be set up.
-enum SetupFailure {
-    Client(Error),
-    Sandbox(io::Error),
-}
-
-impl SetupFailure {
-    fn report(self, args: &ListArgs) -> ExitCode {
-        match self {
-            SetupFailure::Client(error) => report(
-                &error,
-                args,
-                &Written {
-                    users: 0,
-                    resume: None,
-                },
-            ),
-            SetupFailure::Sandbox(err) => {
-                eprintln!("error: the sandbox could not start: {err}");
-                ExitCode::from(exit::OTHER)
-            }
-        }
-    }
-}
-
-impl From<Error> for SetupFailure {
-    fn from(error: Error) -> Self {
-        SetupFailure::Client(error)
-    }
-}
-
-/// The client, from the environment and flags, or aimed at a sandbox started here.
-async fn build_client(
-    args: &ListArgs,
-    progress: &Progress,
-) -> Result<(Client, Option<gong_users_mock::FakeGong>), SetupFailure> {
-    let (builder, sandbox) = if args.sandbox {
-        let fake = sandbox::start(args).await.map_err(SetupFailure::Sandbox)?;
-        (fake.client_builder(), Some(fake))
-    } else {
-        // --base-url (or GONG_BASE_URL, read by clap) wins; credentials come from the environment.
-        let base_url = args.base_url.clone();
-        let builder = ClientBuilder::from_lookup(|name| {
-            if name == ENV_BASE_URL {
-                base_url.clone()
-            } else {
-                std::env::var(name).ok()
-            }
-        })?;
-        (builder, None)
-    };
-    let client = builder
-        .rate_limit(RateLimit::per_second(args.rate_limit))
-        .retry_policy(RetryPolicy::default().with_max_retries(args.max_retries))
-        .on_event(progress.on_event())
-        .build()?;
-    Ok((client, sandbox))
-}
-
-/// "1 user" or "N users".
-fn users(count: u64) -> String {
-    format!("{count} user{}", if count == 1 { "" } else { "s" })
-}
-
 /// The command that continues the listing from `cursor` (`None`: from the beginning). The
 /// cursor is bound to the listing's parameters, so they are repeated.
 fn resume_hint(args: &ListArgs, cursor: Option<&str>) -> String {
-    let avatars = if args.include_avatars {
-        " --include-avatars"
-    } else {
-        ""
+    let Some(cursor) = cursor else {
+        return "nothing was written; run the same command again to start over".to_owned();
     };
-    match cursor {
-        Some(cursor) => format!("continue with: gong-users list{avatars} --cursor '{cursor}'"),
-        None => "nothing was written; run the same command again to start over".to_owned(),
+    let mut command = "gong-users list".to_owned();
+    if args.include_avatars {
+        command.push_str(" --include-avatars");
     }
-}
-
-/// Prints the error, its causes, and what to do about it; returns the exit status.
-fn report(error: &Error, args: &ListArgs, written: &Written) -> ExitCode {
-    let mut stderr = io::stderr().lock();
-    let mut line = format!("error: {error}");
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        line.push_str(&format!(": {cause}"));
-        source = cause.source();
+    if let Some(from) = &args.created_from {
+        command.push_str(&format!(" --created-from '{from}'"));
     }
-    let _ = writeln!(stderr, "{line}");
-    if error.is_auth() {
-        let _ = writeln!(
-            stderr,
-            "hint: check {ENV_ACCESS_KEY} and {ENV_ACCESS_KEY_SECRET} (or {ENV_BEARER_TOKEN}), that \
-             they carry the scope api:users:read, and that {ENV_BASE_URL} is your company's host"
-        );
+    if let Some(to) = &args.created_to {
+        command.push_str(&format!(" --created-to '{to}'"));
     }
-    if let Some(wait) = error.retry_after().filter(|_| error.is_rate_limited()) {
-        let _ = writeln!(
-            stderr,
-            "hint: Gong asked to wait {}s before the next call; a wait of hours means the daily quota is spent",
-            wait.as_secs()
-        );
-    }
-    if let Some(cursor) = error.resume_cursor() {
-        let _ = writeln!(
-            stderr,
-            "hint: {} written; {}",
-            users(written.users),
-            resume_hint(args, Some(cursor))
-        );
-    }
-    exit::for_error(error)
+    format!("continue with: {command} --cursor '{cursor}'")
 }

@@ -1,50 +1,72 @@
-//! `gong-users`: list every user of a Gong company from the command line.
+//! `gong-users`: list, look up and follow the users of a Gong company from the command line.
 
 mod cli;
+mod connect;
 mod exit;
+mod get;
+mod history;
 mod interrupt;
 mod list;
 mod output;
 mod progress;
+mod report;
 mod sandbox;
 
-use std::io::Write as _;
+use std::future::Future;
+use std::io::{self, Write as _};
 use std::process::ExitCode;
 
-use clap::Parser as _;
+use clap::{CommandFactory as _, Parser as _};
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     match cli.command {
         cli::Command::List(args) => {
-            init_logging(args.verbose, args.quiet);
-            let runtime = match tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-            {
-                Ok(runtime) => runtime,
-                Err(err) => {
-                    eprintln!("error: could not start the async runtime: {err}");
-                    return ExitCode::from(exit::OTHER);
-                }
-            };
-            runtime.block_on(list::run(args))
+            init_logging(&args.connection);
+            run(list::run(args))
         }
-        cli::Command::Schema => print_schema(),
+        cli::Command::Get(args) => {
+            init_logging(&args.connection);
+            run(get::run(args))
+        }
+        cli::Command::History(args) => {
+            init_logging(&args.connection);
+            run(history::run(args))
+        }
+        cli::Command::Schema => print(|out| {
+            let schema = schemars::schema_for!(gong_users::User);
+            serde_json::to_writer_pretty(&mut *out, &schema).map_err(io::Error::from)?;
+            writeln!(out)
+        }),
+        cli::Command::Completions { shell } => print(|out| {
+            clap_complete::generate(shell, &mut cli::Cli::command(), "gong-users", out);
+            Ok(())
+        }),
+        cli::Command::Man => print(|out| clap_mangen::Man::new(cli::Cli::command()).render(out)),
     }
 }
 
-/// `gong-users schema`: the JSON Schema of one user record.
-fn print_schema() -> ExitCode {
-    let schema = schemars::schema_for!(gong_users::User);
-    let mut stdout = std::io::stdout().lock();
-    let written = serde_json::to_writer_pretty(&mut stdout, &schema)
-        .map_err(std::io::Error::from)
-        .and_then(|()| writeln!(stdout));
-    match written {
+/// Runs a command that talks to Gong on a Tokio runtime.
+fn run(command: impl Future<Output = ExitCode>) -> ExitCode {
+    match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(command),
+        Err(err) => {
+            eprintln!("error: could not start the async runtime: {err}");
+            ExitCode::from(exit::OTHER)
+        }
+    }
+}
+
+/// Writes what `write` prints to stdout; a closed stdout (`| head`) is a normal end.
+fn print(write: impl FnOnce(&mut dyn io::Write) -> io::Result<()>) -> ExitCode {
+    let mut stdout = io::stdout().lock();
+    match write(&mut stdout).and_then(|()| stdout.flush()) {
         Ok(()) => ExitCode::from(exit::OK),
-        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(exit::OK),
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(exit::OK),
         Err(err) => {
             eprintln!("error: writing to stdout failed: {err}");
             ExitCode::from(exit::OTHER)
@@ -53,7 +75,8 @@ fn print_schema() -> ExitCode {
 }
 
 /// Logs go to stderr, never stdout. `RUST_LOG` overrides the flags.
-fn init_logging(verbose: u8, quiet: bool) {
+fn init_logging(connection: &cli::ConnectionArgs) {
+    let (verbose, quiet) = (connection.verbose, connection.quiet);
     use tracing_subscriber::EnvFilter;
     use tracing_subscriber::fmt::format::FmtSpan;
 

@@ -4,10 +4,10 @@
 
 use gong_users_mock::{FakeGong, Faults};
 
-use crate::cli::ListArgs;
+use crate::cli::ConnectionArgs;
 
 /// Starts the fake; it stops when dropped.
-pub async fn start(args: &ListArgs) -> std::io::Result<FakeGong> {
+pub async fn start(args: &ConnectionArgs) -> std::io::Result<FakeGong> {
     FakeGong::builder()
         .users(args.sandbox_users)
         .avatars(3)

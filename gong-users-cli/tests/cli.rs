@@ -401,6 +401,9 @@ fn help_texts() {
         ("help_main", vec!["--help"]),
         ("help_list", vec!["list", "--help"]),
         ("help_schema", vec!["schema", "--help"]),
+        ("help_get", vec!["get", "--help"]),
+        ("help_history", vec!["history", "--help"]),
+        ("help_completions", vec!["completions", "--help"]),
     ] {
         let output = run(&args, &[]);
         assert!(output.status.success());

@@ -10,39 +10,9 @@ use std::thread;
 use gong_users_mock::FakeGong;
 use httpmock::prelude::*;
 use serde_json::Value;
+use support::{BIN, command, start_fake};
 
-const BIN: &str = env!("CARGO_BIN_EXE_gong-users");
-
-/// A FakeGong on its own runtime, which must live as long as the server.
-struct Fake {
-    fake: FakeGong,
-    _runtime: tokio::runtime::Runtime,
-}
-
-fn start_fake(builder: gong_users_mock::FakeGongBuilder) -> Fake {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    let fake = runtime.block_on(builder.start()).expect("FakeGong starts");
-    Fake {
-        fake,
-        _runtime: runtime,
-    }
-}
-
-fn command(fake: &FakeGong, args: &[&str]) -> Command {
-    let mut command = Command::new(BIN);
-    command
-        .arg("list")
-        .args(args)
-        .env_clear()
-        .env("GONG_BASE_URL", fake.base_url())
-        .env("GONG_ACCESS_KEY", fake.access_key())
-        .env("GONG_ACCESS_KEY_SECRET", fake.access_key_secret());
-    command
-}
+mod support;
 
 fn ids(ndjson: &str) -> Vec<String> {
     ndjson

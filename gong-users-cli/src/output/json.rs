@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::{Record, UserWriter};
+use super::{Record, RecordWriter};
 
 pub struct JsonArray<W> {
     out: W,
@@ -16,9 +16,9 @@ impl<W: Write> JsonArray<W> {
     }
 }
 
-impl<W: Write> UserWriter for JsonArray<W> {
-    fn write_user(&mut self, user: Record<'_>) -> io::Result<()> {
-        let json = user.raw.as_bytes();
+impl<W: Write, T> RecordWriter<T> for JsonArray<W> {
+    fn write(&mut self, record: Record<'_, T>) -> io::Result<()> {
+        let json = record.raw;
         self.out.write_all(if self.written == 0 {
             b"[\n  "
         } else {

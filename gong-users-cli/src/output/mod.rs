@@ -1,25 +1,31 @@
-//! Writing users to stdout in the chosen format, one page at a time, so memory stays flat
-//! however many users the company has.
+//! Writing records to stdout in the chosen format, one page at a time, so memory stays flat
+//! however many there are. The records are users (`list`, `get`) or settings changes
+//! (`history`); each format is written once for both.
 //!
-//! `ndjson` and `json` pass each user's JSON through exactly as Gong sent it (no decode, no
-//! re-encode); `table` and `csv` read the users' fields, so their pages are decoded first.
+//! `ndjson` and `json` pass each record's JSON through exactly as Gong sent it (no decode, no
+//! re-encode); `table` and `csv` read the records' fields, so they are decoded first.
 
 mod csv;
+mod history_rows;
 mod json;
 mod ndjson;
 mod table;
+mod user_rows;
 
 use std::io::{self, Write};
 
-use gong_users::{Page, RawUser, User};
+use gong_users::{Page, Raw, RawUser, User};
+use serde::de::DeserializeOwned;
 
 use crate::cli::Format;
+pub use csv::CsvRow;
+pub use table::TableRow;
 
-/// Why writing a page failed.
+/// Why writing failed.
 pub enum WriteError {
     /// stdout failed (or its reader left).
     Io(io::Error),
-    /// The page's users could not be decoded for a format that reads their fields.
+    /// The records could not be decoded for a format that reads their fields.
     Decode(gong_users::Error),
 }
 
@@ -29,29 +35,29 @@ impl From<io::Error> for WriteError {
     }
 }
 
-/// One user as a format gets it: Gong's bytes, and the decoded fields when the format reads
-/// them ([`UserWriter::reads_fields`]).
-pub struct Record<'a> {
-    pub raw: &'a RawUser,
-    pub fields: Option<&'a User>,
+/// One record as a format gets it: Gong's bytes, and the decoded fields when the format reads
+/// them ([`RecordWriter::reads_fields`]).
+pub struct Record<'a, T> {
+    pub raw: &'a [u8],
+    pub fields: Option<&'a T>,
 }
 
-impl Record<'_> {
+impl<T> Record<'_, T> {
     /// The decoded fields; a format that reads fields always gets them.
-    fn fields(&self) -> io::Result<&User> {
+    fn fields(&self) -> io::Result<&T> {
         self.fields
-            .ok_or_else(|| io::Error::other("a format that reads fields got an undecoded user"))
+            .ok_or_else(|| io::Error::other("a format that reads fields got an undecoded record"))
     }
 }
 
-/// Writes users in one format.
-pub trait UserWriter {
-    /// Whether this format reads the users' fields, so pages must be decoded for it.
+/// Writes records of type `T` in one format.
+pub trait RecordWriter<T> {
+    /// Whether this format reads the records' fields, so they must be decoded for it.
     fn reads_fields(&self) -> bool {
         false
     }
-    /// Writes one user.
-    fn write_user(&mut self, user: Record<'_>) -> io::Result<()>;
+    /// Writes one record.
+    fn write(&mut self, record: Record<'_, T>) -> io::Result<()>;
     /// Flushes at the end of a page, so output streams page by page.
     fn flush(&mut self) -> io::Result<()>;
     /// Writes whatever closes the output (a JSON array's `]`, a table's header when no row came)
@@ -59,9 +65,11 @@ pub trait UserWriter {
     fn finish(&mut self) -> io::Result<()>;
 }
 
-/// Writes the first `limit` users of `page`, then flushes; returns how many were written.
+/// Writes the first `limit` users of `page`, then flushes; returns how many were written. The
+/// page is decoded whole for formats that read fields, so a bad value is named by its place on
+/// the page (`users[3].active`).
 pub fn write_page(
-    writer: &mut dyn UserWriter,
+    writer: &mut dyn RecordWriter<User>,
     page: &Page<RawUser>,
     limit: usize,
 ) -> Result<usize, WriteError> {
@@ -70,19 +78,48 @@ pub fn write_page(
     } else {
         None
     };
-    let fields = decoded.as_ref().map(Page::users);
-    let mut written = 0;
-    for (index, raw) in page.users().iter().take(limit).enumerate() {
-        let fields = fields.and_then(|users| users.get(index));
-        writer.write_user(Record { raw, fields })?;
-        written += 1;
+    let users = &page.users()[..limit.min(page.users().len())];
+    write_records(writer, users, decoded.as_ref().map(Page::users))
+}
+
+/// Writes `records`, decoding each for formats that read fields, then flushes.
+pub fn write_all<T: DeserializeOwned>(
+    writer: &mut dyn RecordWriter<T>,
+    records: &[Raw<T>],
+) -> Result<usize, WriteError> {
+    let decoded = if writer.reads_fields() {
+        let decoded = records
+            .iter()
+            .map(Raw::decode)
+            .collect::<Result<Vec<_>, _>>();
+        Some(decoded.map_err(WriteError::Decode)?)
+    } else {
+        None
+    };
+    write_records(writer, records, decoded.as_deref())
+}
+
+fn write_records<T>(
+    writer: &mut dyn RecordWriter<T>,
+    records: &[Raw<T>],
+    decoded: Option<&[T]>,
+) -> Result<usize, WriteError> {
+    for (index, raw) in records.iter().enumerate() {
+        let fields = decoded.and_then(|records| records.get(index));
+        writer.write(Record {
+            raw: raw.as_bytes(),
+            fields,
+        })?;
     }
     writer.flush()?;
-    Ok(written)
+    Ok(records.len())
 }
 
 /// The writer for `format` over `out`.
-pub fn writer(format: Format, out: impl Write + 'static) -> Box<dyn UserWriter> {
+pub fn writer<T: TableRow + CsvRow + 'static>(
+    format: Format,
+    out: impl Write + 'static,
+) -> Box<dyn RecordWriter<T>> {
     match format {
         Format::Table => Box::new(table::Table::new(out)),
         Format::Csv => Box::new(csv::Csv::new(out)),

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::{Record, UserWriter};
+use super::{Record, RecordWriter};
 
 pub struct Ndjson<W> {
     out: W,
@@ -15,9 +15,9 @@ impl<W: Write> Ndjson<W> {
     }
 }
 
-impl<W: Write> UserWriter for Ndjson<W> {
-    fn write_user(&mut self, user: Record<'_>) -> io::Result<()> {
-        let json = user.raw.as_bytes();
+impl<W: Write, T> RecordWriter<T> for Ndjson<W> {
+    fn write(&mut self, record: Record<'_, T>) -> io::Result<()> {
+        let json = record.raw;
         if json.contains(&b'\n') || json.contains(&b'\r') {
             // Pretty-printed by the server: one line is the contract, so compact it.
             self.out.write_all(&compact(json))?;

@@ -3,44 +3,46 @@
 //! scripts stay aligned; what does not fit is cut with `…`.
 
 use std::io::{self, Write};
+use std::marker::PhantomData;
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use super::{Record, UserWriter};
+use super::{Record, RecordWriter};
 
-/// (heading, width in terminal columns); the last column is not padded.
-const COLUMNS: [(&str, usize); 6] = [
-    ("NAME", 24),
-    ("EMAIL", 32),
-    ("TITLE", 24),
-    ("ACTIVE", 6),
-    ("MANAGER", 20),
-    ("CREATED", 0),
-];
+/// A record that can be a table row.
+pub trait TableRow {
+    /// (heading, width in terminal columns); a width of 0 (the last column) is not padded.
+    const COLUMNS: &'static [(&'static str, usize)];
 
-pub struct Table<W> {
-    out: W,
-    header_written: bool,
+    /// The row's cells, one a column.
+    fn cells(&self) -> Vec<String>;
 }
 
-impl<W: Write> Table<W> {
+pub struct Table<W, T> {
+    out: W,
+    header_written: bool,
+    rows: PhantomData<fn(&T)>,
+}
+
+impl<W: Write, T: TableRow> Table<W, T> {
     pub fn new(out: W) -> Self {
         Self {
             out,
             header_written: false,
+            rows: PhantomData,
         }
     }
 
-    fn write_row(&mut self, cells: [&str; 6]) -> io::Result<()> {
+    fn write_row<S: AsRef<str>>(&mut self, cells: &[S]) -> io::Result<()> {
         let mut line = String::new();
-        for (index, (cell, (_, width))) in cells.iter().zip(COLUMNS).enumerate() {
+        for (index, (cell, (_, width))) in cells.iter().zip(T::COLUMNS).enumerate() {
             if index > 0 {
                 line.push_str("  ");
             }
-            if width == 0 {
-                line.push_str(cell);
+            if *width == 0 {
+                line.push_str(cell.as_ref());
             } else {
-                line.push_str(&fit(cell, width));
+                line.push_str(&fit(cell.as_ref(), *width));
             }
         }
         writeln!(self.out, "{}", line.trim_end())
@@ -48,7 +50,8 @@ impl<W: Write> Table<W> {
 
     fn write_header_once(&mut self) -> io::Result<()> {
         if !self.header_written {
-            self.write_row(COLUMNS.map(|(heading, _)| heading))?;
+            let headings: Vec<&str> = T::COLUMNS.iter().map(|(heading, _)| *heading).collect();
+            self.write_row(&headings)?;
             self.header_written = true;
         }
         Ok(())
@@ -81,37 +84,15 @@ fn fit(text: &str, width: usize) -> String {
     format!("{cut}{}", " ".repeat(width - used))
 }
 
-impl<W: Write> UserWriter for Table<W> {
+impl<W: Write, T: TableRow> RecordWriter<T> for Table<W, T> {
     fn reads_fields(&self) -> bool {
         true
     }
 
-    fn write_user(&mut self, record: Record<'_>) -> io::Result<()> {
-        let user = record.fields()?;
+    fn write(&mut self, record: Record<'_, T>) -> io::Result<()> {
+        let cells = record.fields()?.cells();
         self.write_header_once()?;
-        let name = [user.first_name.as_deref(), user.last_name.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
-        let active = match user.active {
-            Some(true) => "yes",
-            Some(false) => "no",
-            None => "",
-        };
-        let created = user
-            .created
-            .as_ref()
-            .map(|c| c.as_str())
-            .unwrap_or_default();
-        self.write_row([
-            &name,
-            user.email_address.as_deref().unwrap_or_default(),
-            user.title.as_deref().unwrap_or_default(),
-            active,
-            user.manager_id.as_deref().unwrap_or_default(),
-            created,
-        ])
+        self.write_row(&cells)
     }
 
     fn flush(&mut self) -> io::Result<()> {

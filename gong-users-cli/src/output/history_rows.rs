@@ -1,0 +1,41 @@
+//! How a change of a user's settings is written as a table row and as a CSV row: when, which
+//! setting, the new value; CSV adds the keys the spec does not know as JSON.
+
+use gong_users::UserSettingChange;
+
+use super::csv::{Column, CsvRow, flag, json_object, text};
+use super::table::TableRow;
+
+impl TableRow for UserSettingChange {
+    const COLUMNS: &'static [(&'static str, usize)] =
+        &[("TIME", 29), ("SETTING", 32), ("VALUE", 0)];
+
+    fn cells(&self) -> Vec<String> {
+        vec![time(self), text(self.setting.as_deref()), flag(self.value)]
+    }
+}
+
+impl CsvRow for UserSettingChange {
+    const COLUMNS: &'static [Column<Self>] = &[
+        Column {
+            heading: "time",
+            cell: time,
+        },
+        Column {
+            heading: "setting",
+            cell: |change| text(change.setting.as_deref()),
+        },
+        Column {
+            heading: "value",
+            cell: |change| flag(change.value),
+        },
+        Column {
+            heading: "extra",
+            cell: |change| json_object(change.extra.clone()),
+        },
+    ];
+}
+
+fn time(change: &UserSettingChange) -> String {
+    text(change.time.as_ref().map(|t| t.as_str()))
+}

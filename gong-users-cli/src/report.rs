@@ -1,0 +1,65 @@
+//! Saying what went wrong on stderr, and the exit status that goes with it.
+
+use std::io::{self, Write as _};
+use std::process::ExitCode;
+
+use gong_users::{ENV_ACCESS_KEY, ENV_ACCESS_KEY_SECRET, ENV_BASE_URL, ENV_BEARER_TOKEN, Error};
+
+use crate::exit;
+use crate::output::WriteError;
+
+/// Prints the error, its causes, and what to do about it; returns the exit status.
+pub fn error(error: &Error) -> ExitCode {
+    let mut stderr = io::stderr().lock();
+    let mut line = format!("error: {error}");
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        line.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    let _ = writeln!(stderr, "{line}");
+    if error.is_auth() {
+        let _ = writeln!(
+            stderr,
+            "hint: check {ENV_ACCESS_KEY} and {ENV_ACCESS_KEY_SECRET} (or {ENV_BEARER_TOKEN}), that \
+             they carry the scope api:users:read, and that {ENV_BASE_URL} is your company's host"
+        );
+    }
+    if let Some(wait) = error.retry_after().filter(|_| error.is_rate_limited()) {
+        let _ = writeln!(
+            stderr,
+            "hint: Gong asked to wait {}s before the next call; a wait of hours means the daily quota is spent",
+            wait.as_secs()
+        );
+    }
+    exit::for_error(error)
+}
+
+/// "1 user" or "N users".
+pub fn users(count: u64) -> String {
+    format!("{count} user{}", if count == 1 { "" } else { "s" })
+}
+
+/// Names each id Gong has no user for, one line each.
+pub fn not_found(ids: &[String]) {
+    let mut stderr = io::stderr().lock();
+    for id in ids {
+        let _ = writeln!(stderr, "not found: no user with id {id}");
+    }
+}
+
+/// The exit status when writing failed (`None` when it did not); a reader that left is a
+/// normal end.
+pub fn write_failure<T>(written: Result<T, WriteError>) -> Option<ExitCode> {
+    match written {
+        Ok(_) => None,
+        Err(WriteError::Io(err)) if err.kind() == io::ErrorKind::BrokenPipe => {
+            Some(ExitCode::from(exit::OK))
+        }
+        Err(WriteError::Io(err)) => {
+            eprintln!("error: writing to stdout failed: {err}");
+            Some(ExitCode::from(exit::OTHER))
+        }
+        Err(WriteError::Decode(error)) => Some(self::error(&error)),
+    }
+}
