@@ -8,6 +8,7 @@ use gong_users::{Client, ClientBuilder, ENV_BASE_URL, Error, Event, RateLimit, R
 use gong_users_mock::FakeGong;
 
 use crate::cli::ConnectionArgs;
+use crate::progress::Progress;
 use crate::{exit, report, sandbox};
 
 /// A client, and the sandbox it talks to when there is one (it stops when dropped).
@@ -70,4 +71,12 @@ pub async fn connect(
         client,
         _sandbox: sandbox,
     })
+}
+
+/// [`connect`] for a command that makes a few requests and shows no progress (`get`,
+/// `history`): warnings still reach stderr; a failure is reported, and its exit status returned.
+pub async fn connect_quietly(args: &ConnectionArgs) -> Result<Connection, ExitCode> {
+    connect(args, Progress::new(false).on_event())
+        .await
+        .map_err(SetupFailure::report)
 }

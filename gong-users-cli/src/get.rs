@@ -1,39 +1,31 @@
 //! `gong-users get ID...`: users by id, in the order given, written as `list` writes them.
 
-use std::io::{self, BufWriter};
 use std::process::ExitCode;
 
 use gong_users::User;
 
-use crate::cli::{Format, GetArgs};
-use crate::connect::connect;
-use crate::output::{self, WriteError};
-use crate::progress::Progress;
-use crate::{exit, report};
+use crate::cli::GetArgs;
+use crate::connect::connect_quietly;
+use crate::{exit, output, report};
 
 pub async fn run(args: GetArgs) -> ExitCode {
-    let progress = Progress::new(false);
-    let connection = match connect(&args.connection, progress.on_event()).await {
+    let connection = match connect_quietly(&args.connection).await {
         Ok(connection) => connection,
-        Err(failure) => return failure.report(),
+        Err(status) => return status,
     };
-    let found = match connection
+    let found = connection
         .client
         .get_users(args.ids)
         .include_avatars(args.include_avatars)
         .send_raw()
-        .await
-    {
-        Ok(found) => found,
+        .await;
+    let (users, not_found) = match found {
+        Ok(found) => found.into_parts(),
         Err(error) => return report::error(&error),
     };
-    let (users, not_found) = found.into_parts();
-    let format = args.format.unwrap_or_else(Format::for_stdout);
-    let stdout = BufWriter::with_capacity(64 * 1024, io::stdout().lock());
-    let mut writer = output::writer::<User>(format, stdout);
-    let written = output::write_all(writer.as_mut(), &users)
-        .and_then(|_| writer.finish().map_err(WriteError::Io));
-    if let Some(status) = report::write_failure(written) {
+    if let Some(status) =
+        report::write_failure(output::write_to_stdout::<User>(args.format, &users))
+    {
         return status;
     }
     report::not_found(&not_found);

@@ -1,12 +1,12 @@
 //! `GET /v2/users/{id}`: one user by id.
 
 use bytes::Bytes;
-use gong_users_sys::types::{ErrorResponse, User};
+use gong_users_sys::types::User;
 use reqwest::StatusCode;
 use serde::Deserialize;
 
 use crate::decode::decode_json;
-use crate::send::{Operation, send};
+use crate::send::{BuiltRequest, Operation, send};
 use crate::user_id::check_user_ids;
 use crate::{Client, Error};
 
@@ -42,10 +42,7 @@ impl Operation for GetUser {
     type Output = User;
     const NAME: &'static str = "get_user";
 
-    async fn build(
-        &self,
-        raw: &gong_users_sys::Client,
-    ) -> Result<reqwest::Request, gong_users_sys::Error<ErrorResponse>> {
+    async fn build(&self, raw: &gong_users_sys::Client) -> BuiltRequest {
         check_user_ids([&self.id]).map_err(gong_users_sys::Error::InvalidRequest)?;
         gong_users_sys::build_request(raw.get_user().id(self.id.as_str()).send()).await
     }

@@ -5,14 +5,14 @@ use std::marker::PhantomData;
 
 use bytes::Bytes;
 use gong_users_sys::Timestamp;
-use gong_users_sys::types::{ErrorResponse, User, UsersFilter, UsersRequest};
+use gong_users_sys::types::{User, UsersFilter, UsersRequest};
 use reqwest::StatusCode;
 
 use crate::client::ClientInner;
 use crate::events::Event;
 use crate::page_item::PageItem;
 use crate::pagination::{Items, Pages};
-use crate::send::{Operation, send};
+use crate::send::{BuiltRequest, Operation, send};
 use crate::user_id::check_user_ids;
 use crate::{Client, Error, Page, RawUser};
 
@@ -146,10 +146,7 @@ impl<T: PageItem> Operation for ListPage<'_, T> {
     type Output = Page<T>;
     const NAME: &'static str = "list_users";
 
-    async fn build(
-        &self,
-        raw: &gong_users_sys::Client,
-    ) -> Result<reqwest::Request, gong_users_sys::Error<ErrorResponse>> {
+    async fn build(&self, raw: &gong_users_sys::Client) -> BuiltRequest {
         let request = self.request;
         if let Some(filter) = &request.filter {
             check_user_ids(&filter.user_ids).map_err(gong_users_sys::Error::InvalidRequest)?;

@@ -118,16 +118,10 @@ impl Page<RawUser> {
     /// Decodes every user of the page; a user that does not decode fails with the JSON path
     /// of the bad value (`users[3].settings.emailsImported`).
     pub fn decode(&self) -> Result<Page<User>, Error> {
-        let users = self
-            .users
-            .iter()
-            .enumerate()
-            .map(|(index, user)| user.decode_at("users", index))
-            .collect::<Result<Vec<_>, _>>()?;
         Ok(Page {
             request_id: self.request_id.clone(),
             records: self.records.clone(),
-            users,
+            users: RawUser::decode_list(&self.users, "users")?,
             extra: Map::new(),
         })
     }

@@ -78,14 +78,17 @@ impl<T: DeserializeOwned> Raw<T> {
         decode_json(reqwest::StatusCode::OK, &self.bytes, "")
     }
 
-    /// Decodes the record found at `index` of its response's list `list`, naming paths from
-    /// `list[index]`.
-    pub(crate) fn decode_at(&self, list: &str, index: usize) -> Result<T, Error> {
-        decode_json(
-            reqwest::StatusCode::OK,
-            &self.bytes,
-            &format!("{list}[{index}]"),
-        )
+    /// Decodes the records of a response's list `list`; one that does not decode fails naming
+    /// its path from `list[index]`.
+    pub(crate) fn decode_list(records: &[Self], list: &str) -> Result<Vec<T>, Error> {
+        records
+            .iter()
+            .enumerate()
+            .map(|(index, record)| {
+                let prefix = format!("{list}[{index}]");
+                decode_json(reqwest::StatusCode::OK, &record.bytes, &prefix)
+            })
+            .collect()
     }
 }
 

@@ -24,6 +24,9 @@ use crate::gong_error::api_error;
 use crate::retry::Decision;
 use crate::transport::send_bounded;
 
+/// What building an operation's request gives: the request, or the generated call's error.
+pub(crate) type BuiltRequest = Result<reqwest::Request, gong_users_sys::Error<ErrorResponse>>;
+
 /// One of Gong's operations, as the send path needs it.
 pub(crate) trait Operation: Sync {
     /// What a successful response decodes to.
@@ -34,10 +37,7 @@ pub(crate) trait Operation: Sync {
 
     /// Builds the request with the generated client and [`gong_users_sys::build_request`]
     /// (the credentials are added after).
-    fn build(
-        &self,
-        raw: &gong_users_sys::Client,
-    ) -> impl Future<Output = Result<reqwest::Request, gong_users_sys::Error<ErrorResponse>>> + Send;
+    fn build(&self, raw: &gong_users_sys::Client) -> impl Future<Output = BuiltRequest> + Send;
 
     /// Decodes a 2xx body.
     fn decode(&self, status: StatusCode, body: Bytes) -> Result<Self::Output, Error>;

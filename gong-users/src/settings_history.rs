@@ -3,14 +3,14 @@
 use std::marker::PhantomData;
 
 use bytes::Bytes;
-use gong_users_sys::types::{ErrorResponse, UserSettingChange, UserSettingsHistory};
+use gong_users_sys::types::{UserSettingChange, UserSettingsHistory};
 use reqwest::StatusCode;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::decode::{decode_error, decode_json};
 use crate::raw::{Raw, RawSettingChange, is_json_object};
-use crate::send::{Operation, send};
+use crate::send::{BuiltRequest, Operation, send};
 use crate::user_id::check_user_ids;
 use crate::{Client, Error};
 
@@ -56,15 +56,9 @@ impl<T> SettingsHistory<T> {
 impl SettingsHistory<RawSettingChange> {
     /// Decodes every change; one that does not decode fails with the JSON path of the bad value.
     pub fn decode(&self) -> Result<SettingsHistory, Error> {
-        let changes = self
-            .changes
-            .iter()
-            .enumerate()
-            .map(|(index, change)| change.decode_at("userSettingsHistory", index))
-            .collect::<Result<Vec<_>, _>>()?;
         Ok(SettingsHistory {
             request_id: self.request_id.clone(),
-            changes,
+            changes: Raw::decode_list(&self.changes, "userSettingsHistory")?,
         })
     }
 }
@@ -153,10 +147,7 @@ impl<T: HistoryItem> Operation for HistoryOf<'_, T> {
     type Output = SettingsHistory<T>;
     const NAME: &'static str = "get_user_history";
 
-    async fn build(
-        &self,
-        raw: &gong_users_sys::Client,
-    ) -> Result<reqwest::Request, gong_users_sys::Error<ErrorResponse>> {
+    async fn build(&self, raw: &gong_users_sys::Client) -> BuiltRequest {
         check_user_ids([self.id]).map_err(gong_users_sys::Error::InvalidRequest)?;
         gong_users_sys::build_request(raw.get_user_history().id(self.id).send()).await
     }

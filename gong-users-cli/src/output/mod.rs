@@ -115,6 +115,18 @@ fn write_records<T>(
     Ok(records.len())
 }
 
+/// Writes `records` to stdout in `format` (default [`Format::for_stdout`]) and closes the output.
+pub fn write_to_stdout<T: TableRow + CsvRow + DeserializeOwned + 'static>(
+    format: Option<Format>,
+    records: &[Raw<T>],
+) -> Result<usize, WriteError> {
+    let stdout = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
+    let mut writer = self::writer::<T>(format.unwrap_or_else(Format::for_stdout), stdout);
+    let written = write_all(writer.as_mut(), records)?;
+    writer.finish()?;
+    Ok(written)
+}
+
 /// The writer for `format` over `out`.
 pub fn writer<T: TableRow + CsvRow + 'static>(
     format: Format,
