@@ -21,6 +21,7 @@ use crate::cursor::CursorState;
 use crate::history::settings_history;
 use crate::http::{Request, Response};
 use crate::log::{Outcome, RecordedRequest};
+use crate::oauth::{Refresh, TOKEN_PATH};
 use crate::server::{Listed, State, lock};
 
 const NO_USERS: &str = "No users found corresponding to the provided filters";
@@ -36,7 +37,12 @@ pub(crate) type Answer = (Outcome, Option<Response>);
 pub(crate) fn handle(state: &State, request: &Request) -> Answer {
     let at = state.started.elapsed();
     let (path, query) = split_target(&request.target);
-    let auth_scheme = authenticate(state, request.authorization.as_deref());
+    let credentials = authenticate(state, request.authorization.as_deref());
+    let auth_scheme = credentials.as_ref().ok().map(|(scheme, _)| *scheme);
+    let token_generation = credentials
+        .as_ref()
+        .ok()
+        .and_then(|(_, generation)| *generation);
     let call = Call {
         state,
         request,
@@ -44,7 +50,7 @@ pub(crate) fn handle(state: &State, request: &Request) -> Answer {
         query: &query,
         request_id: next_request_id(state),
     };
-    let answer = call.answer(auth_scheme).unwrap_or_else(|answer| answer);
+    let answer = call.answer(credentials).unwrap_or_else(|answer| answer);
     lock(&state.log).push(RecordedRequest {
         at,
         method: request.method.clone(),
@@ -53,6 +59,7 @@ pub(crate) fn handle(state: &State, request: &Request) -> Answer {
         body: String::from_utf8_lossy(&request.body).into_owned(),
         user_agent: request.user_agent.clone(),
         auth_scheme,
+        token_generation,
         outcome: answer.0.clone(),
     });
     answer
@@ -68,14 +75,27 @@ struct Call<'a> {
 }
 
 impl Call<'_> {
-    fn answer(&self, auth_scheme: Option<&'static str>) -> Result<Answer, Answer> {
+    fn answer(&self, credentials: Credentials) -> Result<Answer, Answer> {
+        if self.path == TOKEN_PATH && self.request.method == "POST" {
+            return Ok(self.refresh_token());
+        }
         let route = self.route()?;
-        if auth_scheme.is_none() {
-            return Err(self.gong_error(
-                Outcome::Unauthorized,
-                401,
-                "Access denied: invalid credentials",
-            ));
+        match credentials {
+            Ok(_) => {}
+            Err(Rejected::Expired) => {
+                return Err(self.gong_error(
+                    Outcome::Unauthorized,
+                    401,
+                    "The access token has expired",
+                ));
+            }
+            Err(Rejected::Unknown) => {
+                return Err(self.gong_error(
+                    Outcome::Unauthorized,
+                    401,
+                    "Access denied: invalid credentials",
+                ));
+            }
         }
         self.rate_limit()?;
         let fault = self.state.config.faults.draw(&mut lock(&self.state.rng));
@@ -271,6 +291,63 @@ impl Call<'_> {
         Ok((outcome, Some(Response::json(200, body.render()))))
     }
 
+    /// `POST /oauth2/generate-customer-token`: the app's Basic credentials, and
+    /// `grant_type=refresh_token` with a `refresh_token`, from the query or a form body.
+    fn refresh_token(&self) -> Answer {
+        let oauth_error = |error: &str, description: &str| {
+            json!({"error": error, "error_description": description}).to_string()
+        };
+        let (Some(config), Some(oauth)) = (&self.state.config.oauth, &self.state.oauth) else {
+            return self.gong_error(Outcome::NotFound, 404, "No such endpoint");
+        };
+        let expected = format!("{}:{}", config.client_id, config.client_secret);
+        let app_ok = self
+            .request
+            .authorization
+            .as_deref()
+            .and_then(|value| value.strip_prefix("Basic "))
+            .and_then(|encoded| {
+                base64::engine::general_purpose::STANDARD
+                    .decode(encoded.trim())
+                    .ok()
+            })
+            .is_some_and(|decoded| decoded == expected.as_bytes());
+        if !app_ok {
+            let body = oauth_error("invalid_client", "Client authentication failed");
+            return (Outcome::Unauthorized, Some(Response::json(401, body)));
+        }
+        let mut params = self.query.to_vec();
+        params.extend(url::form_urlencoded::parse(&self.request.body).into_owned());
+        let answer = lock(oauth).refresh(
+            &params,
+            config,
+            &format!("http://{}", self.request_host()),
+            &mut lock(&self.state.rng),
+        );
+        match answer {
+            Refresh::Issued(body) => (Outcome::TokenIssued, Some(Response::json(200, body))),
+            Refresh::InvalidGrant => {
+                let body = oauth_error(
+                    "invalid_grant",
+                    "The refresh token is invalid, expired, or was already used",
+                );
+                (Outcome::TokenRefused, Some(Response::json(400, body)))
+            }
+            Refresh::InvalidRequest => {
+                let body = oauth_error(
+                    "invalid_request",
+                    "grant_type=refresh_token and refresh_token are required",
+                );
+                (Outcome::TokenRefused, Some(Response::json(400, body)))
+            }
+        }
+    }
+
+    /// The fake's own address, for `api_base_url_for_customer`.
+    fn request_host(&self) -> String {
+        self.state.address.to_string()
+    }
+
     /// `GET /v2/users/{id}`.
     fn user(&self, id: &str) -> Result<Answer, Answer> {
         let Some(user) = self.state.user(id) else {
@@ -388,20 +465,46 @@ impl Query {
     }
 }
 
-/// Which scheme the presented credentials were valid for, if any.
-fn authenticate(state: &State, authorization: Option<&str>) -> Option<&'static str> {
-    let (scheme, value) = authorization?.split_once(' ')?;
-    let config = &state.config;
+/// The scheme the presented credentials were valid for, and for an OAuth access token the
+/// refresh that issued it.
+type Credentials = Result<(&'static str, Option<u64>), Rejected>;
+
+/// Why credentials were refused.
+enum Rejected {
+    /// None, or not valid.
+    Unknown,
+    /// An access token this fake issued, expired.
+    Expired,
+}
+
+fn authenticate(state: &State, authorization: Option<&str>) -> Credentials {
+    let (scheme, value) = authorization
+        .and_then(|a| a.split_once(' '))
+        .ok_or(Rejected::Unknown)?;
+    let (config, value) = (&state.config, value.trim());
     if scheme.eq_ignore_ascii_case("basic") {
         let decoded = base64::engine::general_purpose::STANDARD
-            .decode(value.trim())
-            .ok()?;
+            .decode(value)
+            .map_err(|_| Rejected::Unknown)?;
         let expected = format!("{}:{}", config.access_key, config.access_key_secret);
-        (decoded == expected.as_bytes()).then_some("Basic")
-    } else if scheme.eq_ignore_ascii_case("bearer") {
-        (value.trim() == config.bearer_token).then_some("Bearer")
-    } else {
-        None
+        return (decoded == expected.as_bytes())
+            .then_some(("Basic", None))
+            .ok_or(Rejected::Unknown);
+    }
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(Rejected::Unknown);
+    }
+    if value == config.bearer_token {
+        return Ok(("Bearer", None));
+    }
+    match state
+        .oauth
+        .as_ref()
+        .map(|oauth| lock(oauth).check_access(value))
+    {
+        Some(Ok(generation)) => Ok(("Bearer", Some(generation))),
+        Some(Err(true)) => Err(Rejected::Expired),
+        _ => Err(Rejected::Unknown),
     }
 }
 

@@ -35,11 +35,13 @@ mod http;
 #[cfg(feature = "httpmock")]
 pub mod httpmock_helpers;
 mod log;
+mod oauth;
 mod server;
 mod users;
 
 pub use faults::{Fault, Faults};
 pub use log::{Outcome, RecordedRequest};
+pub use oauth::TOKEN_PATH;
 pub use server::{FakeGong, FakeGongBuilder, PAGE_SIZE};
 
 /// The synthetic users FakeGong serves for `seed`: `count` regular users and `avatars`

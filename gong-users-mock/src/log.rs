@@ -22,6 +22,9 @@ pub struct RecordedRequest {
     /// The authentication scheme that was presented and accepted ("Basic" or "Bearer"); `None`
     /// when no valid credentials came. The credentials themselves are never recorded.
     pub auth_scheme: Option<&'static str>,
+    /// For a request authenticated with an OAuth access token: the refresh that issued it
+    /// (1 for the first). Never the token itself.
+    pub token_generation: Option<u64>,
     /// What FakeGong answered.
     pub outcome: Outcome,
 }
@@ -77,6 +80,10 @@ pub enum Outcome {
     },
     /// 404 "User not found" for an id FakeGong does not have.
     UnknownUser,
+    /// 200 from the token endpoint: a refresh granted.
+    TokenIssued,
+    /// 400 `invalid_grant` (or `invalid_request`) from the token endpoint.
+    TokenRefused,
     /// 400 for a malformed request other than its cursor (a body that is not JSON, a time
     /// without an offset).
     BadRequest,
@@ -91,7 +98,8 @@ impl Outcome {
             }
             Outcome::NoUsers | Outcome::NotFound | Outcome::UnknownUser => 404,
             Outcome::Unauthorized => 401,
-            Outcome::BadCursor | Outcome::BadRequest => 400,
+            Outcome::BadCursor | Outcome::BadRequest | Outcome::TokenRefused => 400,
+            Outcome::TokenIssued => 200,
             Outcome::RateLimited { .. } => 429,
             Outcome::Fault(Fault::InternalError) => 500,
             Outcome::Fault(Fault::BadGatewayHtml) => 502,

@@ -19,6 +19,7 @@ use crate::cursor::Cursors;
 use crate::handler;
 use crate::http;
 use crate::log::{Outcome, RecordedRequest};
+use crate::oauth::{OAuthConfig, OAuthState, TOKEN_PATH};
 use crate::{Fault, Faults};
 
 /// Gong's page size, fixed by Gong.
@@ -38,6 +39,7 @@ pub struct FakeGongBuilder {
     pub(crate) rate_limit_burst: Option<NonZeroU32>,
     pub(crate) retry_after_http_date: bool,
     pub(crate) endless_page: Option<usize>,
+    pub(crate) oauth: Option<OAuthConfig>,
     pub(crate) faults: Faults,
     pub(crate) repeat_cursor: bool,
     pub(crate) ignore_cursor: bool,
@@ -58,6 +60,7 @@ impl Default for FakeGongBuilder {
             rate_limit_burst: None,
             retry_after_http_date: false,
             endless_page: None,
+            oauth: None,
             faults: Faults::none(),
             repeat_cursor: false,
             ignore_cursor: false,
@@ -134,6 +137,37 @@ impl FakeGongBuilder {
         self
     }
 
+    /// Serve OAuth for one app too: the token endpoint (`POST /oauth2/generate-customer-token`)
+    /// accepts `refresh_token` once, answers with a new access token and a new refresh token
+    /// (each single-use), and `invalid_grant` for a refresh token used twice; the API then
+    /// accepts the access tokens it issued, until they expire. Access keys keep working.
+    pub fn oauth(mut self, client_id: &str, client_secret: &str, refresh_token: &str) -> Self {
+        let lifetime = self
+            .oauth
+            .as_ref()
+            .map_or(Duration::from_secs(3600), |o| o.access_token_lifetime);
+        self.oauth = Some(OAuthConfig {
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
+            refresh_token: refresh_token.into(),
+            access_token_lifetime: lifetime,
+        });
+        self
+    }
+
+    /// How long the access tokens issued live (default an hour; down to a second), when
+    /// [`FakeGongBuilder::oauth`] is on.
+    pub fn access_token_lifetime(mut self, lifetime: Duration) -> Self {
+        let config = self.oauth.get_or_insert_with(|| OAuthConfig {
+            client_id: "fake-oauth-client".into(),
+            client_secret: "fake-oauth-client-secret".into(),
+            refresh_token: "fake-refresh-0".into(),
+            access_token_lifetime: lifetime,
+        });
+        config.access_token_lifetime = lifetime.max(Duration::from_secs(1));
+        self
+    }
+
     /// The faults to inject.
     pub fn faults(mut self, faults: Faults) -> Self {
         self.faults = faults;
@@ -178,6 +212,11 @@ impl FakeGongBuilder {
             failing_page: Mutex::new(None),
             repeated_cursor: Mutex::new(None),
             started: Instant::now(),
+            oauth: self
+                .oauth
+                .as_ref()
+                .map(|config| Mutex::new(OAuthState::new(config))),
+            address,
             config: self,
         });
         let accept = tokio::spawn(accept_loop(listener, Arc::clone(&state)));
@@ -228,18 +267,57 @@ impl FakeGong {
         &self.state.config.bearer_token
     }
 
-    /// The environment a program needs to reach this fake: `GONG_BASE_URL`, `GONG_ACCESS_KEY`
-    /// and `GONG_ACCESS_KEY_SECRET`, named by `gong-users`' own constants. `fake-gong` prints
-    /// these; [`FakeGong::client_builder`] reads them.
+    /// The environment a program needs to reach this fake, named by `gong-users`' own
+    /// constants: `GONG_BASE_URL` with `GONG_ACCESS_KEY` and `GONG_ACCESS_KEY_SECRET`; or, with
+    /// OAuth on, `GONG_OAUTH_CLIENT_ID`, `GONG_OAUTH_CLIENT_SECRET`, `GONG_OAUTH_REFRESH_TOKEN`
+    /// (the first one issued) and `GONG_OAUTH_TOKEN_URL`, and no base URL (the token names the
+    /// host). `fake-gong` prints these; [`FakeGong::client_builder`] reads them.
     pub fn env(&self) -> Vec<(&'static str, String)> {
-        vec![
-            (gong_users::ENV_BASE_URL, self.base_url()),
-            (gong_users::ENV_ACCESS_KEY, self.access_key().to_owned()),
-            (
-                gong_users::ENV_ACCESS_KEY_SECRET,
-                self.access_key_secret().to_owned(),
-            ),
-        ]
+        match &self.state.config.oauth {
+            Some(oauth) => vec![
+                (gong_users::ENV_OAUTH_CLIENT_ID, oauth.client_id.clone()),
+                (
+                    gong_users::ENV_OAUTH_CLIENT_SECRET,
+                    oauth.client_secret.clone(),
+                ),
+                (
+                    gong_users::ENV_OAUTH_REFRESH_TOKEN,
+                    oauth.refresh_token.clone(),
+                ),
+                (gong_users::ENV_OAUTH_TOKEN_URL, self.token_url()),
+            ],
+            None => vec![
+                (gong_users::ENV_BASE_URL, self.base_url()),
+                (gong_users::ENV_ACCESS_KEY, self.access_key().to_owned()),
+                (
+                    gong_users::ENV_ACCESS_KEY_SECRET,
+                    self.access_key_secret().to_owned(),
+                ),
+            ],
+        }
+    }
+
+    /// The token endpoint's URL.
+    pub fn token_url(&self) -> String {
+        format!("{}{TOKEN_PATH}", self.base_url())
+    }
+
+    /// How many refreshes the token endpoint granted.
+    pub fn oauth_refreshes(&self) -> u64 {
+        self.state.oauth.as_ref().map_or(0, |o| lock(o).refreshes())
+    }
+
+    /// How many refreshes it refused with `invalid_grant` (a refresh token used twice).
+    pub fn oauth_refused(&self) -> u64 {
+        self.state.oauth.as_ref().map_or(0, |o| lock(o).refused())
+    }
+
+    /// The one refresh token that works now.
+    pub fn current_refresh_token(&self) -> Option<String> {
+        self.state
+            .oauth
+            .as_ref()
+            .map(|o| lock(o).current_refresh_token().to_owned())
     }
 
     /// A client builder aimed at this fake, configured from [`FakeGong::env`] as
@@ -311,6 +389,9 @@ pub(crate) struct State {
     pub(crate) failing_page: Mutex<Option<usize>>,
     pub(crate) repeated_cursor: Mutex<Option<String>>,
     pub(crate) started: Instant,
+    pub(crate) oauth: Option<Mutex<OAuthState>>,
+    /// Where the fake listens, for `api_base_url_for_customer`.
+    pub(crate) address: SocketAddr,
 }
 
 /// One user as FakeGong serves it, with what its filters look at.

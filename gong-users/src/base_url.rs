@@ -31,16 +31,9 @@ pub(crate) fn parse_base_url(text: &str) -> Result<Url, ConfigError> {
     if url.query().is_some() || url.fragment().is_some() {
         return Err(invalid("must not have a query or fragment".into()));
     }
-    match url.scheme() {
-        "https" => {}
-        "http" if is_loopback(&url) => {}
-        "http" => {
-            return Err(ConfigError::InsecureBaseUrl {
-                host: url.host_str().unwrap_or_default().to_owned(),
-            });
-        }
-        other => return Err(invalid(format!("has scheme {other:?}; use https://"))),
-    }
+    check_secure(&url).map_err(|problem| {
+        problem.unwrap_or_else(|| invalid(format!("has scheme {:?}; use https://", url.scheme())))
+    })?;
     let trimmed = url.path().trim_end_matches('/').to_owned();
     url.set_path(&trimmed);
     // Gong's endpoint docs show paths from /v2; the client adds /v2/users itself, so a base URL
@@ -53,6 +46,36 @@ pub(crate) fn parse_base_url(text: &str) -> Result<Url, ConfigError> {
             suggestion: base_url_string(&suggestion),
         });
     }
+    Ok(url)
+}
+
+/// The https-or-loopback rule, for every URL credentials are sent to (the API, OAuth's token
+/// endpoint, the host a token response names). `Err(None)` carries the scheme problem to word.
+pub(crate) fn check_secure(url: &Url) -> Result<(), Option<ConfigError>> {
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(url) => Ok(()),
+        "http" => Err(Some(ConfigError::InsecureBaseUrl {
+            host: url.host_str().unwrap_or_default().to_owned(),
+        })),
+        _ => Err(None),
+    }
+}
+
+/// Parses a URL credentials are sent to that is not the API's base (OAuth's token endpoint):
+/// the same rule as [`parse_base_url`], its path kept as given.
+pub(crate) fn parse_secure_url(text: &str) -> Result<Url, ConfigError> {
+    let invalid = |problem: String| ConfigError::InvalidBaseUrl {
+        url: text.to_owned(),
+        problem,
+    };
+    let url = Url::parse(text.trim()).map_err(|err| invalid(format!("is not a URL: {err}")))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid("must not carry a user name or password".into()));
+    }
+    check_secure(&url).map_err(|problem| {
+        problem.unwrap_or_else(|| invalid(format!("has scheme {:?}; use https://", url.scheme())))
+    })?;
     Ok(url)
 }
 

@@ -4,9 +4,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::HeaderValue;
 use url::Url;
 
+use crate::auth::Auth;
 use crate::base_url::{DEFAULT_BASE_URL, ENV_BASE_URL, base_url_string, parse_base_url};
 use crate::events::{Event, EventHandler};
 use crate::rate_limit::Limiter;
@@ -35,9 +35,10 @@ pub(crate) struct ClientInner {
     /// Sends every request.
     pub(crate) http: reqwest::Client,
     pub(crate) base_url: Url,
-    pub(crate) auth_scheme: &'static str,
-    /// The `Authorization` header, marked sensitive.
-    pub(crate) authorization: HeaderValue,
+    /// Whether the caller chose the base URL (OAuth's customer host does not override it then).
+    pub(crate) base_url_explicit: bool,
+    /// The credentials each request carries.
+    pub(crate) auth: Auth,
     pub(crate) max_body_bytes: u64,
     pub(crate) retry: RetryPolicy,
     pub(crate) rate_limit: RateLimit,
@@ -104,7 +105,7 @@ impl fmt::Debug for Client {
             .field("base_url", &self.inner.base_url.as_str())
             .field(
                 "credentials",
-                &format_args!("{} [REDACTED]", self.inner.auth_scheme),
+                &format_args!("{} [REDACTED]", self.inner.auth.scheme()),
             )
             .field("retry", &self.inner.retry)
             .field("rate_limit", &self.inner.rate_limit)
@@ -118,6 +119,7 @@ impl fmt::Debug for Client {
 #[derive(Clone)]
 pub struct ClientBuilder {
     base_url: Url,
+    base_url_explicit: bool,
     credentials: Option<Credentials>,
     connect_timeout: Duration,
     timeout: Duration,
@@ -132,6 +134,7 @@ impl Default for ClientBuilder {
     fn default() -> Self {
         Self {
             base_url: parse_base_url(DEFAULT_BASE_URL).unwrap_or_else(|_| unreachable!()),
+            base_url_explicit: false,
             credentials: None,
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(60),
@@ -161,11 +164,14 @@ impl ClientBuilder {
     }
 
     /// Where to send requests: `https://api.gong.io` by default, or the company's own host
-    /// (`https://us-55616.api.gong.io`, named by OAuth as `api_base_url_for_customer`).
+    /// (`https://us-55616.api.gong.io`). With [`Credentials::OAuth`] and no base URL set here,
+    /// requests go to the host each token response names (`api_base_url_for_customer`); a base
+    /// URL set here wins, and a mismatch is logged as a warning.
     ///
     /// Fails at once for anything but `https://`, except `http://` to a loopback host.
     pub fn base_url(mut self, base_url: impl AsRef<str>) -> Result<Self, Error> {
         self.base_url = parse_base_url(base_url.as_ref())?;
+        self.base_url_explicit = true;
         Ok(self)
     }
 
@@ -226,7 +232,7 @@ impl ClientBuilder {
     /// Builds the client. Fails without credentials.
     pub fn build(self) -> Result<Client, Error> {
         let credentials = self.credentials.ok_or(ConfigError::MissingCredentials)?;
-        let authorization = credentials.header_value()?;
+        let auth = Auth::new(credentials)?;
         let http = reqwest::Client::builder()
             .user_agent(USER_AGENT)
             // A redirect could carry the Authorization header to another host: follow none.
@@ -242,8 +248,8 @@ impl ClientBuilder {
                 raw,
                 http,
                 base_url: self.base_url,
-                auth_scheme: credentials.scheme(),
-                authorization,
+                base_url_explicit: self.base_url_explicit,
+                auth,
                 max_body_bytes: self.max_body_bytes,
                 retry: self.retry,
                 rate_limit: self.rate_limit,

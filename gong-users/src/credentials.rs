@@ -1,6 +1,7 @@
-//! Credentials: an access key and its secret (Basic auth) or an OAuth access token (Bearer).
+//! Credentials: an access key and its secret (Basic auth), an OAuth access token (Bearer), or a
+//! Gong app's OAuth credentials that refresh their own access tokens ([`OAuthApp`]).
 //!
-//! Both live in `secrecy::SecretString`, so they are zeroed on drop and never printed: `Debug`
+//! Secrets live in `secrecy::SecretString`, so they are zeroed on drop and never printed: `Debug`
 //! shows `[REDACTED]`, and the header built from them is marked sensitive so HTTP-level logging
 //! leaves it out too.
 
@@ -10,7 +11,10 @@ use base64::Engine as _;
 use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::{ConfigError, Error};
+use crate::oauth::{
+    ENV_OAUTH_CLIENT_ID, ENV_OAUTH_CLIENT_SECRET, ENV_OAUTH_REFRESH_TOKEN, ENV_OAUTH_TOKEN_URL,
+};
+use crate::{ConfigError, Error, OAuthApp};
 
 /// The environment variable naming the access key (Basic auth).
 pub const ENV_ACCESS_KEY: &str = "GONG_ACCESS_KEY";
@@ -21,6 +25,7 @@ pub const ENV_BEARER_TOKEN: &str = "GONG_BEARER_TOKEN";
 
 /// How the client proves who it is to Gong.
 #[derive(Clone)]
+#[non_exhaustive]
 pub enum Credentials {
     /// An access key and its secret, from Gong's API settings page: `Authorization: Basic …`.
     Basic {
@@ -34,6 +39,10 @@ pub enum Credentials {
         /// The access token.
         token: SecretString,
     },
+    /// A Gong app's client id and secret with a customer's refresh token: access tokens are
+    /// refreshed as they expire, rotated refresh tokens handed to the app's store, and
+    /// requests sent to the customer's own host.
+    OAuth(OAuthApp),
 }
 
 impl Credentials {
@@ -52,7 +61,16 @@ impl Credentials {
         }
     }
 
-    /// Reads `GONG_ACCESS_KEY` with `GONG_ACCESS_KEY_SECRET`, or else `GONG_BEARER_TOKEN`.
+    /// A Gong app's OAuth credentials; see [`OAuthApp`].
+    pub fn oauth(app: OAuthApp) -> Self {
+        Credentials::OAuth(app)
+    }
+
+    /// Reads the credentials from the environment. The first that is set wins:
+    /// 1. `GONG_OAUTH_CLIENT_ID` with `GONG_OAUTH_CLIENT_SECRET` and `GONG_OAUTH_REFRESH_TOKEN`
+    ///    (and `GONG_OAUTH_TOKEN_URL`, default Gong's): OAuth;
+    /// 2. `GONG_ACCESS_KEY` with `GONG_ACCESS_KEY_SECRET`: an access key;
+    /// 3. `GONG_BEARER_TOKEN`: a fixed access token.
     pub fn from_env() -> Result<Self, Error> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -61,6 +79,19 @@ impl Credentials {
     /// configuration that does not come from the process environment.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
         let read = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
+        if let Some(client_id) = read(ENV_OAUTH_CLIENT_ID) {
+            let missing = |missing| ConfigError::IncompleteCredentials {
+                set: ENV_OAUTH_CLIENT_ID,
+                missing,
+            };
+            let secret = read(ENV_OAUTH_CLIENT_SECRET).ok_or(missing(ENV_OAUTH_CLIENT_SECRET))?;
+            let refresh = read(ENV_OAUTH_REFRESH_TOKEN).ok_or(missing(ENV_OAUTH_REFRESH_TOKEN))?;
+            let mut app = OAuthApp::new(client_id, secret, refresh);
+            if let Some(url) = read(ENV_OAUTH_TOKEN_URL) {
+                app = app.token_url(url)?;
+            }
+            return Ok(Credentials::OAuth(app));
+        }
         match (
             read(ENV_ACCESS_KEY),
             read(ENV_ACCESS_KEY_SECRET),
@@ -93,6 +124,7 @@ impl Credentials {
                 )
             }
             Credentials::Bearer { token } => format!("Bearer {}", token.expose_secret()),
+            Credentials::OAuth(_) => return Err(ConfigError::InvalidCredentials),
         };
         let mut value =
             HeaderValue::from_str(&text).map_err(|_| ConfigError::InvalidCredentials)?;
@@ -105,6 +137,7 @@ impl Credentials {
         match self {
             Credentials::Basic { .. } => "Basic",
             Credentials::Bearer { .. } => "Bearer",
+            Credentials::OAuth(_) => "OAuth",
         }
     }
 }
@@ -121,6 +154,7 @@ impl fmt::Debug for Credentials {
                 .debug_struct("Credentials::Bearer")
                 .field("token", &"[REDACTED]")
                 .finish(),
+            Credentials::OAuth(app) => f.debug_tuple("Credentials::OAuth").field(app).finish(),
         }
     }
 }

@@ -101,6 +101,27 @@ pub enum ErrorKind {
         /// The ids not found, in the order they were asked for.
         ids: Vec<String>,
     },
+    /// Gong's token endpoint refused the refresh token (`invalid_grant`, 400 or 401): it was
+    /// used already, or revoked. Only re-authorizing the app gives a new one. Not retried.
+    #[error(
+        "Gong refused the OAuth refresh token (HTTP {status}{}{}): the app must be re-authorized \
+         for this customer to get a new one",
+        reason.as_deref().map(|r| format!(", {r}")).unwrap_or_default(),
+        description.as_deref().map(|d| format!(": {d}")).unwrap_or_default()
+    )]
+    ReauthorizationRequired {
+        /// The token endpoint's status.
+        status: StatusCode,
+        /// The OAuth `error` (`invalid_grant`, …), when it sent one.
+        reason: Option<String>,
+        /// The OAuth `error_description`, when it sent one.
+        description: Option<String>,
+    },
+    /// The [`TokenStore`](crate::TokenStore) failed to keep a rotated refresh token. The new
+    /// token is still used in memory (it is the only valid one), but a later run will not find
+    /// it.
+    #[error("the rotated OAuth refresh token could not be stored: {0}")]
+    TokenStore(String),
     /// The generated code could not turn the operation's parameters into a request (a user id
     /// that is not 1 to 20 digits, say). Raised before anything is sent.
     #[error("the request could not be built: {0}")]
@@ -316,12 +337,13 @@ impl Error {
         self.api().and_then(|api| api.retry_after)
     }
 
-    /// True for 401 and 403: the credentials are wrong or lack the `api:users:read` scope.
+    /// True for 401 and 403 (the credentials are wrong or lack the `api:users:read` scope) and
+    /// for a refused OAuth refresh token ([`ErrorKind::ReauthorizationRequired`]).
     pub fn is_auth(&self) -> bool {
         matches!(
             self.status(),
             Some(StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
-        )
+        ) || matches!(self.inner.kind, ErrorKind::ReauthorizationRequired { .. })
     }
 
     /// True for 404 (an unknown user id; a later page of a listing that is gone; never for a

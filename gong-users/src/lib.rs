@@ -62,6 +62,7 @@
 //! a large listing.
 #![warn(missing_docs)]
 
+mod auth;
 mod base_url;
 mod client;
 mod credentials;
@@ -72,6 +73,7 @@ mod get_user;
 mod get_users;
 mod gong_error;
 mod list_users;
+mod oauth;
 mod page;
 mod page_item;
 mod pagination;
@@ -95,6 +97,10 @@ pub use gong_users_sys::types::{
     Records, SpokenLanguage, User, UserSettingChange, UserSettings, UsersMetadata,
 };
 pub use list_users::ListUsers;
+pub use oauth::{
+    DEFAULT_TOKEN_URL, ENV_OAUTH_CLIENT_ID, ENV_OAUTH_CLIENT_SECRET, ENV_OAUTH_REFRESH_TOKEN,
+    ENV_OAUTH_TOKEN_URL, OAuthApp, TokenStore,
+};
 pub use page::Page;
 pub use pagination::{Items, Pages};
 pub use rate_limit::RateLimit;

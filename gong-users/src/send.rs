@@ -21,6 +21,7 @@ use crate::client::ClientInner;
 use crate::error::ErrorKind;
 use crate::events::Event;
 use crate::gong_error::api_error;
+use crate::oauth::Authorization;
 use crate::retry::Decision;
 use crate::transport::send_bounded;
 
@@ -34,6 +35,10 @@ pub(crate) trait Operation: Sync {
 
     /// The operation's name, for spans and logs.
     const NAME: &'static str;
+
+    /// An operation of Gong's API: it waits for the rate limiter and carries the client's
+    /// credentials. (OAuth's token refresh is not: it carries the app's own.)
+    const API: bool = true;
 
     /// Builds the request with the generated client and [`gong_users_sys::build_request`]
     /// (the credentials are added after).
@@ -55,17 +60,43 @@ pub(crate) async fn send<O: Operation>(
     );
     async {
         let mut attempt: u32 = 1;
+        let mut reauthorized = false;
         loop {
-            if let Some(limiter) = &client.limiter {
-                limiter.acquire(attempt, client.events.as_ref()).await;
-            }
-            let error = match attempt_once(client, operation, attempt).await {
-                Ok(output) => {
-                    tracing::Span::current().record("attempts", attempt);
-                    return Ok(output);
+            let authorization = if O::API {
+                if let Some(limiter) = &client.limiter {
+                    limiter.acquire(attempt, client.events.as_ref()).await;
                 }
-                Err(error) => error,
+                Some(client.auth.authorization(client).await?)
+            } else {
+                None
             };
+            let mut error =
+                match attempt_once(client, operation, attempt, authorization.as_ref()).await {
+                    Ok(output) => {
+                        tracing::Span::current().record("attempts", attempt);
+                        return Ok(output);
+                    }
+                    Err(error) => error,
+                };
+            // A 401 with OAuth: the access token may have expired in flight. One refresh, and
+            // one more try of this request, at once.
+            if let Some(rejected) = authorization.filter(|_| {
+                error.status() == Some(reqwest::StatusCode::UNAUTHORIZED) && !reauthorized
+            }) && let Some(refreshed) = client
+                .auth
+                .after_unauthorized(client, &rejected.header)
+                .await
+            {
+                reauthorized = true;
+                match refreshed {
+                    Ok(_) => {
+                        tracing::info!(attempt, "401 with an OAuth token: refreshed, trying again");
+                        attempt += 1;
+                        continue;
+                    }
+                    Err(refresh_error) => error = refresh_error,
+                }
+            }
             match client.retry.decide(&error, attempt - 1) {
                 Decision::GiveUp => {
                     tracing::Span::current().record("attempts", attempt);
@@ -103,6 +134,7 @@ async fn attempt_once<O: Operation>(
     client: &ClientInner,
     operation: &O,
     attempt: u32,
+    authorization: Option<&Authorization>,
 ) -> Result<O::Output, Error> {
     let span = tracing::debug_span!(
         "gong_users.attempt",
@@ -116,9 +148,14 @@ async fn attempt_once<O: Operation>(
             .build(&client.raw)
             .await
             .map_err(|error| ErrorKind::InvalidRequest(error.to_string()))?;
-        request
-            .headers_mut()
-            .insert(AUTHORIZATION, client.authorization.clone());
+        if let Some(authorization) = authorization {
+            request
+                .headers_mut()
+                .insert(AUTHORIZATION, authorization.header.clone());
+            if let Some(api_base) = &authorization.api_base {
+                to_customer_host(client, &mut request, api_base);
+            }
+        }
         let mut url = request.url().clone();
         url.set_query(None);
         let started = Instant::now();
@@ -157,4 +194,21 @@ async fn attempt_once<O: Operation>(
     }
     .instrument(span)
     .await
+}
+
+/// Sends `request` to the customer's host an OAuth token named, unless the caller chose the
+/// base URL (then a mismatch is logged once).
+fn to_customer_host(client: &ClientInner, request: &mut reqwest::Request, api_base: &url::Url) {
+    if client.base_url_explicit {
+        if let Some(session) = client.auth.oauth() {
+            session.warn_on_host_mismatch(&client.base_url, api_base);
+        }
+        return;
+    }
+    let path = request.url().path().to_owned();
+    let query = request.url().query().map(str::to_owned);
+    let url = request.url_mut();
+    *url = api_base.clone();
+    url.set_path(&format!("{}{path}", api_base.path().trim_end_matches('/')));
+    url.set_query(query.as_deref());
 }
