@@ -3,11 +3,15 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use gong_users::{
     DEFAULT_BASE_URL, ENV_ACCESS_KEY, ENV_ACCESS_KEY_SECRET, ENV_BASE_URL, ENV_BEARER_TOKEN,
+    ENV_OAUTH_CLIENT_ID, ENV_OAUTH_CLIENT_SECRET, ENV_OAUTH_REFRESH_TOKEN, ENV_OAUTH_TOKEN_URL,
     RateLimit, RetryPolicy,
 };
 
+use crate::token_file::ENV_TOKEN_FILE;
+
 /// The main help's epilogue; variable names and defaults come from the library.
 fn after_help() -> String {
+    let default_token_file = "~/.config/gong-users/oauth-token.json";
     format!(
         "\
 Examples:
@@ -17,10 +21,17 @@ Examples:
   gong-users history 234599484848423         when that user's settings changed
   gong-users schema > user.schema.json       the JSON Schema of one user record
 
-Credentials come from the environment only, never from flags (flags end up in shell history):
+Credentials come from the environment only, never from flags (flags end up in shell history).
+The first of these that is set wins:
+  {ENV_OAUTH_CLIENT_ID} + {ENV_OAUTH_CLIENT_SECRET} + {ENV_OAUTH_REFRESH_TOKEN}
+      a Gong app's OAuth credentials; access tokens are refreshed as they expire, and each
+      rotated refresh token is kept in {ENV_TOKEN_FILE} (default {default_token_file}),
+      which later runs start from until {ENV_OAUTH_REFRESH_TOKEN} names a new one;
+      {ENV_OAUTH_TOKEN_URL} overrides Gong's token endpoint
   {ENV_ACCESS_KEY} + {ENV_ACCESS_KEY_SECRET}   an access key and its secret (Basic auth)
-  {ENV_BEARER_TOKEN}                          an OAuth access token with scope api:users:read
-  {ENV_BASE_URL}                              your company's API host (default {DEFAULT_BASE_URL})
+  {ENV_BEARER_TOKEN}                          a fixed OAuth access token with scope api:users:read
+  {ENV_BASE_URL}       the API host (default {DEFAULT_BASE_URL}; with OAuth, the customer's host
+                      the token names)
 
 {EXIT_STATUS}"
     )
@@ -96,7 +107,8 @@ Examples:
   gong-users list --cursor 'eyJhbGciOi...'         resume a listing that failed or was interrupted
   gong-users list --sandbox --sandbox-faults 0.2 -v  a fake Gong that fails a fifth of the time
 
-Credentials: {ENV_ACCESS_KEY} + {ENV_ACCESS_KEY_SECRET}, or {ENV_BEARER_TOKEN}; host: {ENV_BASE_URL}.
+Credentials: {ENV_OAUTH_CLIENT_ID} & co. (see gong-users --help), {ENV_ACCESS_KEY} + {ENV_ACCESS_KEY_SECRET},
+or {ENV_BEARER_TOKEN}; host: {ENV_BASE_URL}.
 Ctrl-C stops between pages and prints the --cursor that continues exactly where it stopped.
 
 {EXIT_STATUS}"
@@ -112,7 +124,8 @@ Examples:
   gong-users get $(cat manager_ids.txt) --format csv   many users, 100 a request
   gong-users get 234599484848423 --sandbox         from the sandbox (ids: gong-users list --sandbox)
 
-Credentials: {ENV_ACCESS_KEY} + {ENV_ACCESS_KEY_SECRET}, or {ENV_BEARER_TOKEN}; host: {ENV_BASE_URL}.
+Credentials: {ENV_OAUTH_CLIENT_ID} & co. (see gong-users --help), {ENV_ACCESS_KEY} + {ENV_ACCESS_KEY_SECRET},
+or {ENV_BEARER_TOKEN}; host: {ENV_BASE_URL}.
 
 {EXIT_STATUS}"
     )
@@ -126,7 +139,8 @@ Examples:
   gong-users history 234599484848423               a table: time, setting, value
   gong-users history 234599484848423 --format ndjson | jq 'select(.setting == \"active\")'
 
-Credentials: {ENV_ACCESS_KEY} + {ENV_ACCESS_KEY_SECRET}, or {ENV_BEARER_TOKEN}; host: {ENV_BASE_URL}.
+Credentials: {ENV_OAUTH_CLIENT_ID} & co. (see gong-users --help), {ENV_ACCESS_KEY} + {ENV_ACCESS_KEY_SECRET},
+or {ENV_BEARER_TOKEN}; host: {ENV_BASE_URL}.
 
 {EXIT_STATUS}"
     )
@@ -238,6 +252,20 @@ pub struct ConnectionArgs {
     /// Requests a second the sandbox accepts before answering 429 (Gong's quota is 3).
     #[arg(long, value_name = "N", default_value_t = 3, requires = "sandbox")]
     pub sandbox_rate_limit: u32,
+
+    /// Authenticate to the sandbox with OAuth, as a Gong app does: access tokens that expire,
+    /// refresh tokens that rotate.
+    #[arg(long, requires = "sandbox")]
+    pub sandbox_oauth: bool,
+
+    /// How long the sandbox's OAuth access tokens live, in seconds.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 3600,
+        requires = "sandbox_oauth"
+    )]
+    pub sandbox_token_lifetime: u64,
 }
 
 /// How records are written to stdout.

@@ -4,11 +4,18 @@
 use std::io;
 use std::process::ExitCode;
 
-use gong_users::{Client, ClientBuilder, ENV_BASE_URL, Error, Event, RateLimit, RetryPolicy};
+use std::path::PathBuf;
+
+use gong_users::{
+    Client, ClientBuilder, Credentials, ENV_OAUTH_CLIENT_ID, ENV_OAUTH_REFRESH_TOKEN, Error, Event,
+    RateLimit, RetryPolicy,
+};
 use gong_users_mock::FakeGong;
+use secrecy::SecretString;
 
 use crate::cli::ConnectionArgs;
 use crate::progress::Progress;
+use crate::token_file::{ENV_TOKEN_FILE, TokenFile};
 use crate::{exit, report, sandbox};
 
 /// A client, and the sandbox it talks to when there is one (it stops when dropped).
@@ -21,6 +28,7 @@ pub struct Connection {
 pub enum SetupFailure {
     Client(Error),
     Sandbox(io::Error),
+    TokenFile(io::Error),
 }
 
 impl SetupFailure {
@@ -32,6 +40,10 @@ impl SetupFailure {
                 eprintln!("error: the sandbox could not start: {err}");
                 ExitCode::from(exit::OTHER)
             }
+            SetupFailure::TokenFile(err) => {
+                eprintln!("error: the token file could not be read: {err}");
+                ExitCode::from(exit::CONFIG)
+            }
         }
     }
 }
@@ -40,6 +52,50 @@ impl From<Error> for SetupFailure {
     fn from(error: Error) -> Self {
         SetupFailure::Client(error)
     }
+}
+
+/// A builder from the environment: credentials from their variables (OAuth's refresh token
+/// through the token file), and --base-url (or its variable, read by clap).
+fn from_environment(args: &ConnectionArgs) -> Result<ClientBuilder, SetupFailure> {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let token_file = match (env(ENV_OAUTH_CLIENT_ID), env(ENV_OAUTH_REFRESH_TOKEN)) {
+        (Some(client_id), Some(refresh_token)) => Some(
+            TokenFile::new(
+                env(ENV_TOKEN_FILE).map(PathBuf::from),
+                &client_id,
+                &refresh_token,
+            )
+            .map_err(SetupFailure::TokenFile)?,
+        ),
+        _ => None,
+    };
+    let saved = match &token_file {
+        Some(file) => file
+            .saved_refresh_token()
+            .map_err(SetupFailure::TokenFile)?,
+        None => None,
+    };
+    if let (Some(file), Some(_)) = (&token_file, &saved) {
+        tracing::info!(path = %file.path().display(), "starting from the token file's refresh token");
+    }
+    let credentials = Credentials::from_lookup(|name| {
+        if name == ENV_OAUTH_REFRESH_TOKEN && saved.is_some() {
+            saved.clone()
+        } else {
+            env(name)
+        }
+    })?;
+    let credentials = match (credentials, token_file) {
+        (Credentials::OAuth(app), Some(file)) => {
+            Credentials::oauth(app.token_store(move |token: &SecretString| file.save(token)))
+        }
+        (credentials, _) => credentials,
+    };
+    let mut builder = ClientBuilder::default().credentials(credentials);
+    if let Some(base_url) = &args.base_url {
+        builder = builder.base_url(base_url)?;
+    }
+    Ok(builder)
 }
 
 /// Builds the client `args` describe, telling `on_event` what it does.
@@ -51,16 +107,7 @@ pub async fn connect(
         let fake = sandbox::start(args).await.map_err(SetupFailure::Sandbox)?;
         (fake.client_builder(), Some(fake))
     } else {
-        // --base-url (or its variable, read by clap) wins; credentials come from the environment.
-        let base_url = args.base_url.clone();
-        let builder = ClientBuilder::from_lookup(|name| {
-            if name == ENV_BASE_URL {
-                base_url.clone()
-            } else {
-                std::env::var(name).ok()
-            }
-        })?;
-        (builder, None)
+        (from_environment(args)?, None)
     };
     let client = builder
         .rate_limit(RateLimit::per_second(args.rate_limit))

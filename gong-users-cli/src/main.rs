@@ -11,6 +11,7 @@ mod output;
 mod progress;
 mod report;
 mod sandbox;
+mod token_file;
 
 use std::future::Future;
 use std::io::{self, Write as _};

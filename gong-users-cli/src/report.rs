@@ -3,7 +3,10 @@
 use std::io::{self, Write as _};
 use std::process::ExitCode;
 
-use gong_users::{ENV_ACCESS_KEY, ENV_ACCESS_KEY_SECRET, ENV_BASE_URL, ENV_BEARER_TOKEN, Error};
+use gong_users::{
+    ENV_ACCESS_KEY, ENV_ACCESS_KEY_SECRET, ENV_BASE_URL, ENV_BEARER_TOKEN, ENV_OAUTH_REFRESH_TOKEN,
+    Error, ErrorKind,
+};
 
 use crate::exit;
 use crate::output::WriteError;
@@ -18,7 +21,13 @@ pub fn error(error: &Error) -> ExitCode {
         source = cause.source();
     }
     let _ = writeln!(stderr, "{line}");
-    if error.is_auth() {
+    if matches!(error.kind(), ErrorKind::ReauthorizationRequired { .. }) {
+        let _ = writeln!(
+            stderr,
+            "hint: re-authorize the app for this customer, then set {ENV_OAUTH_REFRESH_TOKEN} to the \
+             new refresh token (the token file is then started afresh)"
+        );
+    } else if error.is_auth() {
         let _ = writeln!(
             stderr,
             "hint: check {ENV_ACCESS_KEY} and {ENV_ACCESS_KEY_SECRET} (or {ENV_BEARER_TOKEN}), that \

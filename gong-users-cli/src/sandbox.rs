@@ -1,6 +1,9 @@
 //! `--sandbox`: a FakeGong in this process, so a newcomer sees the whole thing work before they
 //! have credentials. The listing still goes through the real client, retries and rate limiter
-//! included.
+//! included. With --sandbox-oauth it authenticates as a Gong app does: OAuth tokens that expire
+//! and refresh tokens that rotate.
+
+use std::time::Duration;
 
 use gong_users_mock::{FakeGong, Faults};
 
@@ -8,11 +11,19 @@ use crate::cli::ConnectionArgs;
 
 /// Starts the fake; it stops when dropped.
 pub async fn start(args: &ConnectionArgs) -> std::io::Result<FakeGong> {
-    FakeGong::builder()
+    let mut builder = FakeGong::builder()
         .users(args.sandbox_users)
         .avatars(3)
         .rate_limit(args.sandbox_rate_limit)
-        .faults(Faults::mixed(args.sandbox_faults))
-        .start()
-        .await
+        .faults(Faults::mixed(args.sandbox_faults));
+    if args.sandbox_oauth {
+        builder = builder
+            .oauth(
+                "sandbox-oauth-client",
+                "sandbox-oauth-client-secret",
+                "sandbox-refresh-token",
+            )
+            .access_token_lifetime(Duration::from_secs(args.sandbox_token_lifetime));
+    }
+    builder.start().await
 }

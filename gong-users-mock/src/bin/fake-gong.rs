@@ -1,7 +1,8 @@
 //! `fake-gong`: FakeGong as a standalone server, for trying programs that read their settings
 //! from the environment (the examples, your own scripts) without a Gong account.
 //!
-//! It prints the environment to use, one `export` line each, then serves until stopped:
+//! It prints the environment to use, one `export` line each (the access key's, or with
+//! `--token-lifetime` an OAuth app's), then serves until stopped:
 //!
 //! ```text
 //! $ fake-gong --users 500 --faults 0.1 &
@@ -16,7 +17,10 @@ use gong_users_mock::{FakeGong, Faults};
 
 const USAGE: &str = "\
 usage: fake-gong [--users N] [--avatars N] [--page-size N] [--faults P] [--rate-limit N]
-                 [--rate-limit-burst N] [--endless-page N] [--seed N]
+                 [--rate-limit-burst N] [--endless-page N] [--token-lifetime SECONDS] [--seed N]
+
+--token-lifetime serves OAuth as a Gong app meets it (single-use refresh tokens that rotate,
+access tokens that live SECONDS): the printed environment is then the app's OAuth credentials.
 
 Serves a fake Gong GET /v2/users on 127.0.0.1 (a free port) until stopped, after printing the
 GONG_* environment a client needs to reach it.";
@@ -46,6 +50,11 @@ fn main() -> ExitCode {
                 .parse()
                 .ok()
                 .map(|n| builder.clone().rate_limit_burst(n)),
+            "--token-lifetime" => value.parse().ok().map(|seconds| {
+                builder
+                    .clone()
+                    .access_token_lifetime(std::time::Duration::from_secs(seconds))
+            }),
             "--endless-page" => value
                 .parse()
                 .ok()
