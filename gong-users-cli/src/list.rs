@@ -3,7 +3,7 @@
 use std::io::{self, BufWriter, IsTerminal as _};
 use std::process::ExitCode;
 
-use futures::StreamExt as _;
+use futures_util::StreamExt as _;
 use gong_users::{Client, Error, Timestamp, User};
 
 use crate::cli::{Format, ListArgs};

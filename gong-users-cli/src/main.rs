@@ -75,27 +75,33 @@ fn print(write: impl FnOnce(&mut dyn io::Write) -> io::Result<()>) -> ExitCode {
     }
 }
 
-/// Logs go to stderr, never stdout. `RUST_LOG` overrides the flags.
+/// Logs go to stderr, never stdout. `RUST_LOG` (`target=level,…` or a level) overrides the
+/// flags. (`Targets`, not `EnvFilter`: the same syntax without span-field filters, and without
+/// the regular-expression engine those need.)
 fn init_logging(connection: &cli::ConnectionArgs) {
-    let (verbose, quiet) = (connection.verbose, connection.quiet);
-    use tracing_subscriber::EnvFilter;
+    use tracing_subscriber::filter::Targets;
     use tracing_subscriber::fmt::format::FmtSpan;
+    use tracing_subscriber::prelude::*;
 
+    let (verbose, quiet) = (connection.verbose, connection.quiet);
     let default = match (quiet, verbose) {
         (true, _) | (false, 0) => "off",
         (false, 1) => "gong_users=info",
         (false, _) => "gong_users=debug,gong_users_cli=debug",
     };
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|text| text.parse::<Targets>().ok())
+        .unwrap_or_else(|| default.parse().unwrap_or_default());
     let span_events = if verbose >= 2 {
         FmtSpan::CLOSE
     } else {
         FmtSpan::NONE
     };
-    let _ = tracing_subscriber::fmt()
+    let layer = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
-        .with_env_filter(filter)
         .with_span_events(span_events)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .try_init();
+        .with_filter(filter);
+    let _ = tracing_subscriber::registry().with(layer).try_init();
 }

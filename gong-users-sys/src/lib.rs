@@ -9,8 +9,13 @@
 //! - [`build_request`], which returns the request a generated call builds, unsent, for a caller
 //!   that sends requests itself.
 //!
+//! The workspace builds reqwest with rustls but without a crypto provider (`gong-users` hands
+//! reqwest a complete TLS configuration with ring). Build the `reqwest::Client` yourself and
+//! pass it to `Client::new_with_client`, or install a rustls provider first, as here:
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let _ = rustls::crypto::ring::default_provider().install_default();
 //! let client = gong_users_sys::Client::new("https://api.gong.io");
 //! let page = client.list_users().include_avatars(false).send().await?;
 //! println!("{} users on the first page", page.users.as_ref().map_or(0, Vec::len));

@@ -234,6 +234,7 @@ impl ClientBuilder {
         let credentials = self.credentials.ok_or(ConfigError::MissingCredentials)?;
         let auth = Auth::new(credentials)?;
         let http = reqwest::Client::builder()
+            .tls_backend_preconfigured(crate::tls::client_config()?)
             .user_agent(USER_AGENT)
             // A redirect could carry the Authorization header to another host: follow none.
             .redirect(reqwest::redirect::Policy::none())

@@ -180,6 +180,10 @@ pub enum ConfigError {
         /// The same URL without `/v2`.
         suggestion: String,
     },
+    /// The TLS configuration could not be built (the platform's certificate roots did not load,
+    /// say).
+    #[error("TLS could not be set up: {0}")]
+    Tls(String),
     /// The HTTP client could not be built (its TLS backend failed to load, say).
     #[error("the HTTP client could not be built")]
     HttpClient(#[source] reqwest::Error),

@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use futures::TryStreamExt as _;
+use futures_util::TryStreamExt as _;
 use gong_users_sys::types::User;
 
 use crate::error::ErrorKind;

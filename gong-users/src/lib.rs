@@ -82,6 +82,7 @@ mod raw;
 mod retry;
 mod send;
 mod settings_history;
+mod tls;
 mod transport;
 mod user_id;
 

@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use futures::stream::{self, BoxStream, Stream, StreamExt as _, TryStreamExt as _};
+use futures_util::stream::{self, BoxStream, Stream, StreamExt as _, TryStreamExt as _};
 use gong_users_sys::types::User;
 
 use crate::events::Event;

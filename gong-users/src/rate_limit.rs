@@ -1,14 +1,12 @@
 //! The client-side rate limiter: stay under Gong's quota instead of hitting 429s.
 //!
-//! Gong allows 3 calls a second per company. One limiter (governor's GCRA) is shared by every
-//! clone of a `Client` and every listing running on it, with a burst of one, so requests go out
-//! evenly spaced and a server counting in any window sees at most the configured rate.
+//! Gong allows 3 calls a second per company. One limiter (GCRA with a burst of one) is shared by
+//! every clone of a `Client` and every listing running on it, so requests go out evenly spaced
+//! and a server counting in any window sees at most the configured rate.
 
 use std::num::NonZeroU32;
-use std::time::Duration;
-
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultDirectRateLimiter, Quota};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use crate::events::{Event, EventHandler, WaitReason};
 
@@ -48,10 +46,18 @@ impl Default for RateLimit {
     }
 }
 
-/// The shared limiter behind a [`RateLimit::PerSecond`].
+/// The shared limiter behind a [`RateLimit::PerSecond`]: a schedule of evenly spaced slots,
+/// one request each (GCRA with a burst of one). Each caller reserves the next free slot and
+/// sleeps until it, so clones and concurrent listings together keep to the rate.
+///
+/// Written here rather than taken from governor: this is all of it the client needs, and
+/// governor (with its clock, hash map and lock crates) was a tenth of the library's dependency
+/// tree. The mock's server-side bucket, which needs bursts, still uses governor.
 pub(crate) struct Limiter {
-    limiter: DefaultDirectRateLimiter,
-    clock: DefaultClock,
+    interval: Duration,
+    /// The earliest moment the next request may go. Held only to reserve a slot, never across
+    /// an await.
+    next_slot: Mutex<Instant>,
 }
 
 impl Limiter {
@@ -60,35 +66,58 @@ impl Limiter {
         match limit {
             RateLimit::Off => None,
             RateLimit::PerSecond(per_second) => Some(Self {
-                limiter: DefaultDirectRateLimiter::direct(
-                    Quota::per_second(per_second).allow_burst(NonZeroU32::MIN),
-                ),
-                clock: DefaultClock::default(),
+                interval: Duration::from_secs(1) / per_second.get(),
+                next_slot: Mutex::new(Instant::now()),
             }),
         }
     }
 
-    /// Waits for a permit, reporting each wait.
+    /// Reserves the next slot and waits for it, reporting the wait.
     pub(crate) async fn acquire(&self, attempt: u32, events: Option<&EventHandler>) {
-        loop {
-            let wait = match self.limiter.check() {
-                Ok(()) => return,
-                Err(not_until) => not_until.wait_time_from(self.clock.now()),
-            };
-            if wait > Duration::from_millis(1) {
-                tracing::info!(
-                    wait_ms = wait.as_millis() as u64,
-                    "waiting for the rate limiter"
-                );
-                if let Some(events) = events {
-                    events(&Event::Waiting {
-                        reason: WaitReason::RateLimit,
-                        wait,
-                        attempt,
-                    });
-                }
+        let now = Instant::now();
+        let slot = {
+            let mut next = self
+                .next_slot
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            let slot = (*next).max(now);
+            *next = slot + self.interval;
+            slot
+        };
+        let wait = slot - now;
+        if wait > Duration::from_millis(1) {
+            tracing::info!(
+                wait_ms = wait.as_millis() as u64,
+                "waiting for the rate limiter"
+            );
+            if let Some(events) = events {
+                events(&Event::Waiting {
+                    reason: WaitReason::RateLimit,
+                    wait,
+                    attempt,
+                });
             }
-            tokio::time::sleep(wait).await;
+        }
+        tokio::time::sleep_until(tokio::time::Instant::from_std(slot)).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn slots_are_evenly_spaced_and_the_first_is_now() {
+        let limiter = Limiter::new(RateLimit::per_second(20)).unwrap();
+        let started = Instant::now();
+        let mut at = Vec::new();
+        for _ in 0..5 {
+            limiter.acquire(1, None).await;
+            at.push(started.elapsed());
+        }
+        assert!(at[0] < Duration::from_millis(10), "{at:?}");
+        for pair in at.windows(2) {
+            assert!(pair[1] - pair[0] >= Duration::from_millis(49), "{at:?}");
         }
     }
 }

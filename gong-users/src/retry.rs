@@ -8,8 +8,6 @@
 
 use std::time::Duration;
 
-use rand::Rng as _;
-
 use crate::Error;
 use crate::events::WaitReason;
 
@@ -117,7 +115,7 @@ impl RetryPolicy {
             .saturating_mul(2u32.saturating_pow(retries_done.min(31)))
             .min(self.max_backoff);
         let nanos = u64::try_from(cap.as_nanos()).unwrap_or(u64::MAX);
-        Duration::from_nanos(rand::rng().random_range(0..=nanos))
+        Duration::from_nanos(fastrand::u64(0..=nanos))
     }
 }
 

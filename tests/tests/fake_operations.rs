@@ -131,6 +131,8 @@ async fn a_cursor_in_the_query_string_of_a_post_gets_the_first_page_again() {
     let cursor = page1.next_cursor().unwrap();
     // What Pipedream did: the cursor in the query string of the POST.
     let body = json!({"filter": {"createdFromDateTime": "2016-01-01T00:00:00+00:00"}});
+    // The workspace builds reqwest without a default TLS provider (gong-users brings its own).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let response = reqwest::Client::new()
         .post(format!("{}/v2/users/extensive", fake.base_url()))
         .query(&[("cursor", cursor)])

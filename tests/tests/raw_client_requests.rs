@@ -14,6 +14,8 @@ fn raw_client(base_url: &str, authorization: &str) -> Client {
     let mut value = HeaderValue::from_str(authorization).expect("valid header value");
     value.set_sensitive(true);
     headers.insert(AUTHORIZATION, value);
+    // The workspace builds reqwest without a default TLS provider (gong-users brings its own).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::builder()
         .default_headers(headers)
         .build()

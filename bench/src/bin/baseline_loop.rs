@@ -66,6 +66,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let base = std::env::args()
         .nth(1)
         .ok_or("usage: baseline-loop BASE_URL")?;
+    // The workspace builds reqwest without a default TLS provider (gong-users brings its own).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::new();
     let mut out = BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
     let mut cursor: Option<String> = None;
