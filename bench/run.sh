@@ -1,12 +1,22 @@
 #!/usr/bin/env bash
-# Performance figures for the gong-users CLI (issue: "at the wire's limit, at the quota, in
-# constant memory"). Sets up everything itself: nginx from Debian's packages as the fast static
-# server, 1,000 pages of 100 realistic users (about 74 MB), the release binaries; then, in one
-# run, times the CLI against a hand-written baseline loop on the same server and prints figures
-# and ratios.
+# Performance figures for the gong-users CLI, checked against their goals: it exits non-zero when
+# a goal is missed or a run wrote the wrong users, so it can run as a check.
+#
+# Sets up everything itself: nginx and curl from Debian's packages as the static server and the
+# wire's floor, 1,000 pages of 100 realistic users (about 70 MB), the release binaries. Then, in
+# one run and interleaved so every program sees the same machine, times:
+#   curl          fetches the 1,000 pages one after another on one keep-alive connection and
+#                 parses nothing: the floor any client of this API can reach;
+#   baseline      a hand-written reqwest + serde loop: decodes every user into typed structs
+#                 and writes it back out as a JSON line (bench/src/bin/baseline_loop.rs);
+#   gong-users    `list --format ndjson|json|csv|table --rate-limit 0`: ndjson and json pass
+#                 each user's bytes through as Gong sent them (no decode); csv and table decode
+#                 every user and write its fields.
+# Every output is checked: the users written, in order, are the server's (bench-check).
 #
 #   bash bench/run.sh            # throughput, memory, at-quota
 #   RUNS=7 bash bench/run.sh     # more runs a side (default 5); the median is reported
+#   BUILD=1 bash bench/run.sh    # also clean release builds, crate counts, the binary's size
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
@@ -15,11 +25,14 @@ work=$(mktemp -d)
 chmod 755 "$work"   # nginx workers run as another user
 trap '[ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null; rm -rf "$work"' EXIT
 
-if ! command -v nginx >/dev/null; then
-  echo "installing nginx-light and time from Debian's packages..." >&2
-  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light time >/dev/null
+missing=()
+command -v nginx >/dev/null || missing+=(nginx-light)
+command -v curl >/dev/null || missing+=(curl)
+[ -x /usr/bin/time ] || missing+=(time)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing ${missing[*]} from Debian's packages..." >&2
+  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-[ -x /usr/bin/time ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null
 
 echo "building release binaries..." >&2
 cargo build --release --locked --quiet -p gong-users-cli -p gong-users-bench
@@ -57,55 +70,97 @@ big=http://127.0.0.1:$PORT
 small=http://127.0.0.1:$((PORT + 1))
 export GONG_BEARER_TOKEN=bench-token
 
-# One timed run: prints "wall_seconds max_rss_kb"; checks the line count.
+# curl's list of the same 1,000 requests the clients make, in order, on one connection.
+{
+  echo "url = \"$big/v2/users\""; echo 'output = "/dev/null"'
+  for n in $(seq 1 999); do echo "url = \"$big/v2/users?cursor=p$n\""; echo 'output = "/dev/null"'; done
+} > "$work/curl.conf"
+
+failed=0
+fail() { echo "FAILED: $*"; failed=1; }
+
+# One timed run: appends "wall_seconds max_rss_kb" to $1; with a format in $2 (or "-"), checks
+# that the output holds the server's users in order.
 timed() {
-  local expect=$1; shift
+  local into=$1 check=$2 data=$3; shift 3
   local start=$EPOCHREALTIME
   /usr/bin/time -f "%M" -o "$work/rss" "$@" > "$work/out"
   local end=$EPOCHREALTIME
-  local lines; lines=$(wc -l < "$work/out")
-  [ "$lines" -eq "$expect" ] || { echo "expected $expect lines, got $lines from $*" >&2; exit 1; }
-  echo "$(awk "BEGIN {printf \"%.3f\", $end - $start}") $(cat "$work/rss")"
+  if [ "$check" != - ] && ! "$bin/bench-check" "$check" "$data" < "$work/out" > /dev/null; then
+    fail "$* wrote the wrong users"
+  fi
+  echo "$(awk "BEGIN {printf \"%.3f\", $end - $start}") $(cat "$work/rss")" >> "$work/$into.t"
 }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+wall() { cut -d' ' -f1 "$work/$1.t" | median; }
+rss_mb() { cut -d' ' -f2 "$work/$1.t" | median | awk '{printf "%.1f", $1/1024}'; }
+ratio() { awk "BEGIN {printf \"%.2f\", $1/$2}"; }
+within() { awk "BEGIN {exit !($1 <= $2)}"; }
 
-cli=("$bin/gong-users" list --format ndjson --rate-limit 0 -q)
-: > "$work/cli.t"; : > "$work/base.t"
-for _ in $(seq "$RUNS"); do   # interleaved, so both sides see the same machine
-  timed 100000 "$bin/baseline-loop" "$big" >> "$work/base.t"
-  timed 100000 "${cli[@]}" --base-url "$big" >> "$work/cli.t"
+formats=(ndjson json csv table)
+cli=("$bin/gong-users" list --rate-limit 0 -q --base-url)
+for _ in $(seq "$RUNS"); do
+  timed curl - - curl -sf -H "Authorization: Bearer $GONG_BEARER_TOKEN" --config "$work/curl.conf"
+  timed baseline ndjson "$work/big" "$bin/baseline-loop" "$big"
+  for format in "${formats[@]}"; do
+    timed "$format" "$format" "$work/big" "${cli[@]}" "$big" --format "$format"
+  done
+  timed small ndjson "$work/small" "${cli[@]}" "$small" --format ndjson
 done
-: > "$work/cli_small.t"
-for _ in $(seq "$RUNS"); do timed 10000 "${cli[@]}" --base-url "$small" >> "$work/cli_small.t"; done
 
-base_s=$(cut -d' ' -f1 "$work/base.t" | median); cli_s=$(cut -d' ' -f1 "$work/cli.t" | median)
-base_kb=$(cut -d' ' -f2 "$work/base.t" | median); cli_kb=$(cut -d' ' -f2 "$work/cli.t" | median)
-small_kb=$(cut -d' ' -f2 "$work/cli_small.t" | median)
 mb=$(du -sb "$work/big/pages" | cut -f1)
-
+curl_s=$(wall curl); base_s=$(wall baseline)
 echo
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "data: 1,000 pages x 100 users = 100,000 users, $((mb / 1000000)) MB of JSON, served by nginx $(nginx -v 2>&1 | cut -d/ -f2) on 127.0.0.1"
-echo "runs: $RUNS a side, interleaved; medians"
+echo "runs: $RUNS a side, interleaved; medians; every output checked user by user"
 echo
-printf '%-44s %8s %10s\n' "" "wall s" "peak RSS"
-printf '%-44s %8s %7s MB\n' "baseline loop (reqwest + serde, sequential)" "$base_s" "$(awk "BEGIN {printf \"%.1f\", $base_kb/1024}")"
-printf '%-44s %8s %7s MB\n' "gong-users list --format ndjson (100k users)" "$cli_s" "$(awk "BEGIN {printf \"%.1f\", $cli_kb/1024}")"
-printf '%-44s %8s %7s MB\n' "gong-users list --format ndjson (10k users)" "-" "$(awk "BEGIN {printf \"%.1f\", $small_kb/1024}")"
+printf '%-58s %7s %9s %8s %8s\n' "program (100,000 users)" "wall s" "peak RSS" "/ curl" "/ base"
+row() { printf '%-58s %7s %6s MB %7sx %7sx\n' "$1" "$(wall "$2")" "$(rss_mb "$2")" "$(ratio "$(wall "$2")" "$curl_s")" "$(ratio "$(wall "$2")" "$base_s")"; }
+row "curl: fetch the pages on one connection, parse nothing" curl
+row "baseline: reqwest + serde, decode and re-encode each user" baseline
+for format in "${formats[@]}"; do row "gong-users list --format $format" "$format"; done
 echo
-echo "target 1, throughput: CLI / baseline wall time = $(awk "BEGIN {printf \"%.2f\", $cli_s/$base_s}")x (goal <= 0.80x)"
-echo "target 2, memory: peak RSS $(awk "BEGIN {printf \"%.1f\", $cli_kb/1024}") MB at 100k users (goal <= 20 MB); 100k / 10k = $(awk "BEGIN {printf \"%.3f\", $cli_kb/$small_kb}") (goal within 1.10)"
-echo
-"$bin/at-quota" 3 10 30
 
-# Target 5, with BUILD=1: clean release builds, each in a target folder of its own.
+for format in ndjson json; do
+  r=$(ratio "$(wall $format)" "$curl_s")
+  echo "target 1: $format / curl = ${r}x (goal <= 1.15x)"
+  within "$r" 1.15 || fail "$format is ${r}x curl"
+done
+for format in csv table; do
+  r=$(ratio "$(wall $format)" "$base_s")
+  echo "target 2: $format / baseline = ${r}x (goal <= 0.60x)"
+  within "$r" 0.60 || fail "$format is ${r}x the baseline"
+done
+big_kb=$(cut -d' ' -f2 "$work/ndjson.t" | median); small_kb=$(cut -d' ' -f2 "$work/small.t" | median)
+growth=$(ratio "$big_kb" "$small_kb")
+echo "memory: ndjson peak RSS $(rss_mb ndjson) MB at 100k users (goal <= 20 MB); 100k / 10k = ${growth} (goal <= 1.10)"
+within "$big_kb" $((20 * 1024)) || fail "peak RSS $(rss_mb ndjson) MB"
+within "$growth" 1.10 || fail "memory grows with the listing: ${growth}"
+echo
+"$bin/at-quota" 3 10 30 | tee "$work/quota"
+awk '/sustained/ { if ($(NF-5)+0 < 95 || $(NF-2)+0 > 0) bad=1 } END { exit bad }' "$work/quota" \
+  || fail "at-quota below 95% of the rate, or a 429"
+
+# Target 3, with BUILD=1: clean release builds, each in a target folder of its own.
 if [ "${BUILD:-0}" = 1 ]; then
   echo
   for package in gong-users gong-users-cli; do
-    crates=$(cargo tree --locked -p "$package" -e normal,build --prefix none | sed 's/ (\*)$//' | sort -u | wc -l)
+    crates=$(cargo tree --locked -p "$package" -e normal --prefix none | sed 's/ (\*)$//;s/ (proc-macro)$//' | sort -u | wc -l)
     start=$EPOCHREALTIME
     CARGO_TARGET_DIR="$work/build-$package" cargo build --release --locked --quiet -p "$package"
     end=$EPOCHREALTIME
-    echo "target 5, build: cargo build --release -p $package from clean: $(awk "BEGIN {printf \"%.0f\", $end - $start}")s, $crates crates"
+    seconds=$(awk "BEGIN {printf \"%.0f\", $end - $start}")
+    echo "target 3: cargo build --release -p $package from clean: ${seconds}s, $crates crates in its normal dependency tree"
+    if [ "$package" = gong-users ]; then
+      within "$crates" 120 || fail "gong-users has $crates crates (goal <= 120)"
+      within "$seconds" 70 || fail "gong-users builds in ${seconds}s (goal <= 70 s)"
+    fi
   done
+  cp "$work/build-gong-users-cli/release/gong-users" "$work/gong-users-stripped"
+  strip "$work/gong-users-stripped"
+  echo "the CLI's stripped binary: $(du -k "$work/gong-users-stripped" | cut -f1) KiB"
 fi
+
+echo
+if [ "$failed" = 0 ]; then echo "every goal met"; else echo "some goal missed (see FAILED above)"; exit 1; fi

@@ -4,7 +4,7 @@ use std::io::{self, BufWriter, IsTerminal as _};
 use std::process::ExitCode;
 
 use futures_util::StreamExt as _;
-use gong_users::{Client, Error, Timestamp, User};
+use gong_users::{Client, Error, Page, Pages, RawUser, Timestamp, User};
 
 use crate::cli::{Format, ListArgs};
 use crate::connect::connect;
@@ -122,7 +122,7 @@ async fn list_into(
     if let Some(to) = &args.created_to {
         request = request.created_to(Timestamp::new(to.as_str()));
     }
-    let mut pages = request.raw_pages();
+    let mut pages = std::pin::pin!(decoded_ahead(request.raw_pages(), writer.reads_fields()));
     let mut written = Written {
         users: 0,
         resume: args.cursor.clone(),
@@ -138,13 +138,13 @@ async fn list_into(
             }
             next = pages.next() => next,
         };
-        let page = match next {
+        let (page, decoded) = match next {
             None => break,
             Some(Err(error)) => return (Outcome::Failed(error), written),
             Some(Ok(page)) => page,
         };
         let wanted = usize::try_from(limit - written.users).unwrap_or(usize::MAX);
-        match progress.suspend(|| output::write_page(writer, &page, wanted)) {
+        match progress.suspend(|| output::write_page(writer, &page, decoded, wanted)) {
             Ok(count) => written.users += count as u64,
             Err(WriteError::Io(err)) => return (Outcome::Io(err), written),
             Err(WriteError::Decode(error)) => return (Outcome::Failed(error), written),
@@ -174,4 +174,32 @@ fn resume_hint(args: &ListArgs, cursor: Option<&str>) -> String {
         command.push_str(&format!(" --created-to '{to}'"));
     }
     format!("continue with: {command} --cursor '{cursor}'")
+}
+
+/// A page, and for formats that read fields the page decoded.
+type Prepared = (Page<RawUser>, Option<Result<Page<User>, Error>>);
+
+/// The pages, each decoded (when `decode`) on the blocking pool as soon as it arrives, so the
+/// next page decodes on one core while this one is written on the other: decoding was half the
+/// CSV and table formats' time, per a profile.
+fn decoded_ahead(
+    pages: Pages<RawUser>,
+    decode: bool,
+) -> impl futures_util::Stream<Item = Result<Prepared, Error>> {
+    pages
+        .map(move |page| async move {
+            let page = page?;
+            if !decode {
+                return Ok((page, None));
+            }
+            let decoding = tokio::task::spawn_blocking(move || {
+                let decoded = page.decode();
+                (page, decoded)
+            });
+            match decoding.await {
+                Ok((page, decoded)) => Ok((page, Some(decoded))),
+                Err(join) => std::panic::resume_unwind(join.into_panic()),
+            }
+        })
+        .buffered(2)
 }

@@ -1,5 +1,7 @@
 //! Writes `PAGES` static page files of 100 realistic users each into `DIR/pages/`, named by the
-//! cursor that asks for them (`p0.json` is the first page; each names the next as its cursor).
+//! cursor that asks for them (`p0.json` is the first page; each names the next as its cursor),
+//! and what a correct run must write, in order: `DIR/ids.txt` (each user's id) and
+//! `DIR/emails.txt` (each user's email address, empty when it has none), for `bench-check`.
 //!
 //! `bench-data DIR PAGES`
 
@@ -31,6 +33,15 @@ fn main() -> std::io::Result<()> {
         bytes += text.len();
         std::fs::File::create(dir.join(format!("p{number}.json")))?.write_all(text.as_bytes())?;
     }
+    let field = |name: &str| -> String {
+        users
+            .iter()
+            .map(|u| format!("{}\n", u[name].as_str().unwrap_or_default()))
+            .collect()
+    };
+    let root = dir.parent().unwrap_or(&dir);
+    std::fs::write(root.join("ids.txt"), field("id"))?;
+    std::fs::write(root.join("emails.txt"), field("emailAddress"))?;
     println!("{pages} pages, {} users, {bytes} bytes", users.len());
     Ok(())
 }

@@ -65,18 +65,19 @@ pub trait RecordWriter<T> {
     fn finish(&mut self) -> io::Result<()>;
 }
 
-/// Writes the first `limit` users of `page`, then flushes; returns how many were written. The
-/// page is decoded whole for formats that read fields, so a bad value is named by its place on
-/// the page (`users[3].active`).
+/// Writes the first `limit` users of `page`, then flushes; returns how many were written.
+/// Formats that read fields get `decoded`, the page decoded whole (ahead of time, see
+/// `list.rs`), so a bad value is named by its place on the page (`users[3].active`).
 pub fn write_page(
     writer: &mut dyn RecordWriter<User>,
     page: &Page<RawUser>,
+    decoded: Option<Result<Page<User>, gong_users::Error>>,
     limit: usize,
 ) -> Result<usize, WriteError> {
-    let decoded = if writer.reads_fields() {
-        Some(page.decode().map_err(WriteError::Decode)?)
-    } else {
-        None
+    let decoded = match decoded {
+        Some(decoded) => Some(decoded.map_err(WriteError::Decode)?),
+        None if writer.reads_fields() => Some(page.decode().map_err(WriteError::Decode)?),
+        None => None,
     };
     let users = &page.users()[..limit.min(page.users().len())];
     write_records(writer, users, decoded.as_ref().map(Page::users))
