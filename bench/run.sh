@@ -5,8 +5,8 @@
 # Sets up everything itself: nginx and curl from Debian's packages as the static server and the
 # wire's floor, 1,000 pages of 100 realistic users (about 70 MB), the release binaries. Then, in
 # one run and interleaved so every program sees the same machine, times:
-#   curl          fetches the 1,000 pages one after another on one keep-alive connection and
-#                 parses nothing: the floor any client of this API can reach;
+#   curl          fetches the 1,000 pages one after another on one keep-alive connection, parses
+#                 nothing and writes the bodies out: the floor any client of this API can reach;
 #   baseline      a hand-written reqwest + serde loop: decodes every user into typed structs
 #                 and writes it back out as a JSON line (bench/src/bin/baseline_loop.rs);
 #   gong-users    `list --format ndjson|json|csv|table --rate-limit 0`: ndjson and json pass
@@ -70,10 +70,11 @@ big=http://127.0.0.1:$PORT
 small=http://127.0.0.1:$((PORT + 1))
 export GONG_BEARER_TOKEN=bench-token
 
-# curl's list of the same 1,000 requests the clients make, in order, on one connection.
+# curl's list of the same 1,000 requests the clients make, in order, on one connection; it
+# writes the bodies to its stdout, to the same file as every timed program.
 {
-  echo "url = \"$big/v2/users\""; echo 'output = "/dev/null"'
-  for n in $(seq 1 999); do echo "url = \"$big/v2/users?cursor=p$n\""; echo 'output = "/dev/null"'; done
+  echo "url = \"$big/v2/users\""
+  for n in $(seq 1 999); do echo "url = \"$big/v2/users?cursor=p$n\""; done
 } > "$work/curl.conf"
 
 failed=0
@@ -117,7 +118,7 @@ echo "runs: $RUNS a side, interleaved; medians; every output checked user by use
 echo
 printf '%-58s %7s %9s %8s %8s\n' "program (100,000 users)" "wall s" "peak RSS" "/ curl" "/ base"
 row() { printf '%-58s %7s %6s MB %7sx %7sx\n' "$1" "$(wall "$2")" "$(rss_mb "$2")" "$(ratio "$(wall "$2")" "$curl_s")" "$(ratio "$(wall "$2")" "$base_s")"; }
-row "curl: fetch the pages on one connection, parse nothing" curl
+row "curl: fetch the pages on one connection, write the bodies" curl
 row "baseline: reqwest + serde, decode and re-encode each user" baseline
 for format in "${formats[@]}"; do row "gong-users list --format $format" "$format"; done
 echo

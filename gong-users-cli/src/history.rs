@@ -26,6 +26,6 @@ pub async fn run(args: HistoryArgs) -> ExitCode {
         }
         Err(error) => return report::error(&error),
     };
-    let written = output::write_to_stdout::<UserSettingChange>(args.format, history.changes());
+    let written = output::write_to_stdout::<_, UserSettingChange>(args.format, history.changes());
     report::write_failure(written).unwrap_or(ExitCode::from(exit::OK))
 }

@@ -4,13 +4,13 @@ use std::io::{self, BufWriter, IsTerminal as _};
 use std::process::ExitCode;
 
 use futures_util::StreamExt as _;
-use gong_users::{Client, Error, Page, Pages, RawUser, Timestamp, User};
+use gong_users::{Client, Error, Page, Pages, RawUser, Timestamp};
 
 use crate::cli::{Format, ListArgs};
 use crate::connect::connect;
 use crate::exit;
 use crate::interrupt::{Interrupts, Signal};
-use crate::output::{self, RecordWriter, WriteError};
+use crate::output::{self, RecordWriter, UserFields, WriteError};
 use crate::progress::Progress;
 use crate::report::{self, users};
 
@@ -20,6 +20,8 @@ enum Outcome {
     Failed(Error),
     Interrupted(Signal),
     Io(io::Error),
+    /// A user this CLI's field decoder could not read though the generated type could.
+    Unreadable(serde_json::Error),
 }
 
 /// Where the listing got to: how many users were written, and the cursor of the first page not
@@ -51,7 +53,7 @@ pub async fn run(args: ListArgs) -> ExitCode {
     };
     let format = args.format.unwrap_or_else(Format::for_stdout);
     let stdout = BufWriter::with_capacity(64 * 1024, io::stdout().lock());
-    let mut writer = output::writer::<User>(format, stdout);
+    let mut writer = output::writer::<UserFields>(format, stdout);
     let (outcome, written) = list_into(client, &args, writer.as_mut(), &progress, interrupts).await;
     let outcome = match outcome {
         // Close what was written (a JSON array's `]`) so even a partial output stays valid.
@@ -86,6 +88,11 @@ pub async fn run(args: ListArgs) -> ExitCode {
             );
             ExitCode::from(signal.exit_status())
         }
+        Outcome::Unreadable(error) => {
+            progress.abandon();
+            eprintln!("error: a user could not be read for this format: {error}");
+            ExitCode::from(exit::BAD_RESPONSE)
+        }
         Outcome::Failed(error) => {
             progress.abandon();
             let status = report::error(&error);
@@ -105,7 +112,7 @@ pub async fn run(args: ListArgs) -> ExitCode {
 async fn list_into(
     client: &Client,
     args: &ListArgs,
-    writer: &mut dyn RecordWriter<User>,
+    writer: &mut dyn RecordWriter<UserFields>,
     progress: &Progress,
     mut interrupts: Interrupts,
 ) -> (Outcome, Written) {
@@ -148,6 +155,7 @@ async fn list_into(
             Ok(count) => written.users += count as u64,
             Err(WriteError::Io(err)) => return (Outcome::Io(err), written),
             Err(WriteError::Decode(error)) => return (Outcome::Failed(error), written),
+            Err(WriteError::Fields(error)) => return (Outcome::Unreadable(error), written),
         }
         written.resume = page.next_cursor().map(str::to_owned);
         progress.page(&page, written.users);
@@ -176,8 +184,8 @@ fn resume_hint(args: &ListArgs, cursor: Option<&str>) -> String {
     format!("continue with: {command} --cursor '{cursor}'")
 }
 
-/// A page, and for formats that read fields the page decoded.
-type Prepared = (Page<RawUser>, Option<Result<Page<User>, Error>>);
+/// A page, and for formats that read fields its users decoded.
+type Prepared = (Page<RawUser>, Option<Result<Vec<UserFields>, WriteError>>);
 
 /// The pages, each decoded (when `decode`) on the blocking pool as soon as it arrives, so the
 /// next page decodes on one core while this one is written on the other: decoding was half the
@@ -193,7 +201,7 @@ fn decoded_ahead(
                 return Ok((page, None));
             }
             let decoding = tokio::task::spawn_blocking(move || {
-                let decoded = page.decode();
+                let decoded = output::decode_users(&page);
                 (page, decoded)
             });
             match decoding.await {

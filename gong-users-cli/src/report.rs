@@ -70,5 +70,9 @@ pub fn write_failure<T>(written: Result<T, WriteError>) -> Option<ExitCode> {
             Some(ExitCode::from(exit::OTHER))
         }
         Err(WriteError::Decode(error)) => Some(self::error(&error)),
+        Err(WriteError::Fields(error)) => {
+            eprintln!("error: a record could not be read for this format: {error}");
+            Some(ExitCode::from(exit::BAD_RESPONSE))
+        }
     }
 }

@@ -129,9 +129,10 @@ fn csv_rows_parse_back_with_quoting() {
         "Enterprise Account Executive, \"Night's Watch\""
     );
     assert_eq!(&rows[3][8], "Line one\nline two");
+    // Unknown fields as Gong sent them (order and spacing kept), then nested records' ones.
     assert_eq!(
         &rows[3][23],
-        r#"{"settings":{"aiSummariesEnabled":true},"spokenLanguages":[{"confidence":0.9}],"workspaceIds":["ws-1","ws-2"]}"#
+        r#"{"workspaceIds":["ws-1", "ws-2"],"settings":{"aiSummariesEnabled":true},"spokenLanguages":[{"confidence":0.9}]}"#
     );
 }
 

@@ -3,6 +3,7 @@
 
 use std::io::{self, Write};
 
+use std::borrow::Cow;
 use std::marker::PhantomData;
 
 use super::{Record, RecordWriter};
@@ -10,7 +11,7 @@ use super::{Record, RecordWriter};
 /// One CSV column: its heading and how a record's cell is written.
 pub struct Column<T: 'static> {
     pub heading: &'static str,
-    pub cell: fn(&T) -> String,
+    pub cell: fn(&T) -> Cow<'_, str>,
 }
 
 /// A record that can be a CSV row.
@@ -52,8 +53,10 @@ impl<W: Write, T: CsvRow> RecordWriter<T> for Csv<W, T> {
     fn write(&mut self, record: Record<'_, T>) -> io::Result<()> {
         let fields = record.fields()?;
         self.write_header_once()?;
-        self.out
-            .write_record(T::COLUMNS.iter().map(|column| (column.cell)(fields)))?;
+        for column in T::COLUMNS {
+            self.out.write_field((column.cell)(fields).as_bytes())?;
+        }
+        self.out.write_record(None::<&[u8]>)?;
         Ok(())
     }
 
@@ -68,20 +71,24 @@ impl<W: Write, T: CsvRow> RecordWriter<T> for Csv<W, T> {
 }
 
 /// Text, or an empty cell.
-pub fn text(value: Option<&str>) -> String {
-    value.unwrap_or_default().to_owned()
+pub fn text(value: Option<&str>) -> Cow<'_, str> {
+    Cow::Borrowed(value.unwrap_or_default())
 }
 
 /// `true`/`false`, or an empty cell.
-pub fn flag(value: Option<bool>) -> String {
-    value.map(|v| v.to_string()).unwrap_or_default()
+pub fn flag(value: Option<bool>) -> Cow<'static, str> {
+    Cow::Borrowed(match value {
+        Some(true) => "true",
+        Some(false) => "false",
+        None => "",
+    })
 }
 
 /// Unknown fields as one JSON object; empty when there are none.
-pub fn json_object(extra: serde_json::Map<String, serde_json::Value>) -> String {
+pub fn json_object(extra: &serde_json::Map<String, serde_json::Value>) -> Cow<'static, str> {
     if extra.is_empty() {
-        String::new()
+        Cow::Borrowed("")
     } else {
-        serde_json::Value::Object(extra).to_string()
+        Cow::Owned(serde_json::Value::Object(extra.clone()).to_string())
     }
 }

@@ -1,6 +1,8 @@
 //! How a change of a user's settings is written as a table row and as a CSV row: when, which
 //! setting, the new value; CSV adds the keys the spec does not know as JSON.
 
+use std::borrow::Cow;
+
 use gong_users::UserSettingChange;
 
 use super::csv::{Column, CsvRow, flag, json_object, text};
@@ -10,7 +12,7 @@ impl TableRow for UserSettingChange {
     const COLUMNS: &'static [(&'static str, usize)] =
         &[("TIME", 29), ("SETTING", 32), ("VALUE", 0)];
 
-    fn cells(&self) -> Vec<String> {
+    fn cells(&self) -> Vec<Cow<'_, str>> {
         vec![time(self), text(self.setting.as_deref()), flag(self.value)]
     }
 }
@@ -31,11 +33,11 @@ impl CsvRow for UserSettingChange {
         },
         Column {
             heading: "extra",
-            cell: |change| json_object(change.extra.clone()),
+            cell: |change| json_object(&change.extra),
         },
     ];
 }
 
-fn time(change: &UserSettingChange) -> String {
+fn time(change: &UserSettingChange) -> Cow<'_, str> {
     text(change.time.as_ref().map(|t| t.as_str()))
 }

@@ -2,6 +2,7 @@
 //! holding the whole listing to measure it. Widths count terminal columns, so names in CJK
 //! scripts stay aligned; what does not fit is cut with `…`.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 use std::marker::PhantomData;
 
@@ -15,7 +16,7 @@ pub trait TableRow {
     const COLUMNS: &'static [(&'static str, usize)];
 
     /// The row's cells, one a column.
-    fn cells(&self) -> Vec<String>;
+    fn cells(&self) -> Vec<Cow<'_, str>>;
 }
 
 pub struct Table<W, T> {

@@ -4,9 +4,11 @@
 //! every field: settings one column each, lists joined with `;`, and fields Gong sends that the
 //! spec does not know in an `extra` column as JSON, so no field is lost.
 
-use gong_users::{SpokenLanguage, User, UserSettings};
+use super::user_fields::{LanguageFields, SettingsFields, Unknown, UserFields as User};
 
-use super::csv::{Column, CsvRow, flag, json_object, text};
+use std::borrow::Cow;
+
+use super::csv::{Column, CsvRow, flag, text};
 use super::table::TableRow;
 
 impl TableRow for User {
@@ -19,7 +21,7 @@ impl TableRow for User {
         ("CREATED", 0),
     ];
 
-    fn cells(&self) -> Vec<String> {
+    fn cells(&self) -> Vec<Cow<'_, str>> {
         let name = [self.first_name.as_deref(), self.last_name.as_deref()]
             .into_iter()
             .flatten()
@@ -31,12 +33,12 @@ impl TableRow for User {
             None => "",
         };
         vec![
-            name,
+            Cow::Owned(name),
             text(self.email_address.as_deref()),
             text(self.title.as_deref()),
-            active.to_owned(),
+            Cow::Borrowed(active),
             text(self.manager_id.as_deref()),
-            text(self.created.as_ref().map(|c| c.as_str())),
+            text(self.created.as_deref()),
         ]
     }
 }
@@ -46,7 +48,7 @@ impl CsvRow for User {
     const COLUMNS: &'static [Column<Self>] = &[
         column("id", |u| text(u.id.as_deref())),
         column("emailAddress", |u| text(u.email_address.as_deref())),
-        column("created", |u| text(u.created.as_ref().map(|c| c.as_str()))),
+        column("created", |u| text(u.created.as_deref())),
         column("active", |u| flag(u.active)),
         column("emailAliases", |u| joined(u.email_aliases.as_ref())),
         column("trustedEmailAddress", |u| {
@@ -85,13 +87,7 @@ impl CsvRow for User {
         column("meetingConsentPageUrl", |u| {
             text(u.meeting_consent_page_url.as_deref())
         }),
-        column("spokenLanguages", |u| {
-            languages(u)
-                .iter()
-                .filter_map(|l| l.language.as_deref())
-                .collect::<Vec<_>>()
-                .join(";")
-        }),
+        column("spokenLanguages", spoken_languages),
         column("primaryLanguage", |u| {
             text(
                 languages(u)
@@ -104,46 +100,70 @@ impl CsvRow for User {
     ];
 }
 
-const fn column(heading: &'static str, cell: fn(&User) -> String) -> Column<User> {
+const fn column(heading: &'static str, cell: fn(&User) -> Cow<'_, str>) -> Column<User> {
     Column { heading, cell }
 }
 
-fn joined(values: Option<&Vec<String>>) -> String {
-    values.map(|v| v.join(";")).unwrap_or_default()
+fn joined(values: Option<&Vec<String>>) -> Cow<'_, str> {
+    match values.map(Vec::as_slice) {
+        None | Some([]) => Cow::Borrowed(""),
+        Some([one]) => Cow::Borrowed(one),
+        Some(many) => Cow::Owned(many.join(";")),
+    }
 }
 
-fn setting(user: &User, get: fn(&UserSettings) -> Option<bool>) -> String {
+/// The languages joined with `;` (borrowed when there is one).
+fn spoken_languages(user: &User) -> Cow<'_, str> {
+    let mut names = languages(user).iter().filter_map(|l| l.language.as_deref());
+    match (names.next(), names.next()) {
+        (None, _) => Cow::Borrowed(""),
+        (Some(one), None) => Cow::Borrowed(one),
+        (Some(first), Some(second)) => {
+            let mut joined = format!("{first};{second}");
+            for name in names {
+                joined.push(';');
+                joined.push_str(name);
+            }
+            Cow::Owned(joined)
+        }
+    }
+}
+
+fn setting(user: &User, get: fn(&SettingsFields) -> Option<bool>) -> Cow<'static, str> {
     flag(user.settings.as_ref().and_then(get))
 }
 
-fn languages(user: &User) -> &[SpokenLanguage] {
+fn languages(user: &User) -> &[LanguageFields] {
     user.spoken_languages.as_deref().unwrap_or_default()
 }
 
-/// The unknown fields of the user and of its nested records, as one JSON object; empty when
-/// there are none.
-fn extra(user: &User) -> String {
-    let mut extra = user.extra.clone();
-    if let Some(settings) = user.settings.as_ref().filter(|s| !s.extra.is_empty()) {
-        extra.insert(
-            "settings".into(),
-            serde_json::Value::Object(settings.extra.clone()),
-        );
+/// The fields of the user and of its nested records that the spec does not know, as one JSON
+/// object with their values as Gong sent them; empty when there are none.
+fn extra(user: &User) -> Cow<'static, str> {
+    let mut members = Vec::new();
+    for (key, value) in &user.unknown {
+        members.push(member(key, value.get()));
     }
-    let languages: Vec<_> = user
-        .spoken_languages
-        .iter()
-        .flatten()
-        .map(|l| serde_json::Value::Object(l.extra.clone()))
-        .collect();
-    if languages
-        .iter()
-        .any(|l| l.as_object().is_some_and(|o| !o.is_empty()))
-    {
-        extra.insert(
-            "spokenLanguages".into(),
-            serde_json::Value::Array(languages),
-        );
+    if let Some(settings) = user.settings.as_ref().filter(|s| !s.unknown.is_empty()) {
+        members.push(member("settings", &object(&settings.unknown)));
     }
-    json_object(extra)
+    let languages = languages(user);
+    if languages.iter().any(|l| !l.unknown.is_empty()) {
+        let list: Vec<String> = languages.iter().map(|l| object(&l.unknown)).collect();
+        members.push(member("spokenLanguages", &format!("[{}]", list.join(","))));
+    }
+    if members.is_empty() {
+        Cow::Borrowed("")
+    } else {
+        Cow::Owned(format!("{{{}}}", members.join(",")))
+    }
+}
+
+fn object(unknown: &Unknown) -> String {
+    let members: Vec<String> = unknown.iter().map(|(k, v)| member(k, v.get())).collect();
+    format!("{{{}}}", members.join(","))
+}
+
+fn member(key: &str, json: &str) -> String {
+    format!("{}:{json}", serde_json::Value::from(key))
 }
