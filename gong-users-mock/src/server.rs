@@ -116,7 +116,7 @@ impl FakeGongBuilder {
 
     /// How many requests the rate limit's bucket holds (default: as many as a second's worth).
     /// With `1`, requests must come evenly spaced, as Gong's quota and a client's limiter
-    /// intend: a request more than a tenth of the interval early (20% too fast, say) gets a 429,
+    /// intend: a request more than 15% of the interval early (20% too fast, say) gets a 429,
     /// while the loopback network's jitter does not.
     pub fn rate_limit_burst(mut self, burst: u32) -> Self {
         self.rate_limit_burst = NonZeroU32::new(burst);
@@ -436,12 +436,12 @@ impl State {
 }
 
 /// The server's bucket: `per_second` with a burst of `burst` (default a second's worth). An
-/// evenly spaced bucket (burst 1) accepts requests a tenth of the interval early, for jitter.
+/// evenly spaced bucket (burst 1) accepts requests 15% of the interval early, for jitter.
 fn quota(per_second: NonZeroU32, burst: Option<NonZeroU32>) -> Quota {
     match burst {
         Some(burst) if burst == NonZeroU32::MIN => {
             let interval = Duration::from_secs(1) / per_second.get();
-            Quota::with_period(interval - interval / 10)
+            Quota::with_period(interval - interval * 3 / 20)
                 .unwrap_or_else(|| Quota::per_second(per_second))
                 .allow_burst(burst)
         }

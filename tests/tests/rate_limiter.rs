@@ -1,6 +1,6 @@
 //! The client-side limiter against a FakeGong bucket of burst 1: requests must arrive evenly
 //! spaced at the server's rate, so a limiter that runs even 20% fast meets a 429 (the server
-//! forgives a tenth of the interval for network jitter). Retries are off in every test, so a
+//! forgives 15% of the interval for network and scheduling jitter). Retries are off in every test, so a
 //! 429 cannot be hidden by a retry.
 
 use std::time::{Duration, Instant};
