@@ -1,9 +1,15 @@
-//! A client for Gong's user directory API, `GET /v2/users` ("List all users").
+//! A client for Gong's users API: [`Client::list_users`] (`GET /v2/users`, or
+//! `POST /v2/users/extensive` once filtered by creation time or ids), [`Client::get_user`],
+//! [`Client::get_users`] (many ids, 100 a request) and [`Client::user_settings_history`], with
+//! access keys, a bearer token, or OAuth for Gong apps ([`OAuthApp`]).
 //!
-//! It lists every user of a Gong company: it follows cursors, keeps `includeAvatars` on every
-//! page, stays under Gong's 3-calls-a-second quota, retries 429s (honouring `Retry-After`) and
-//! flaky proxies, notices a cursor that repeats instead of looping, and keeps every field Gong
-//! sends, the ones this crate does not know yet included.
+//! It lists every user of a Gong company: it follows cursors, keeps `includeAvatars` and the
+//! filter on every page, stays under Gong's 3-calls-a-second quota, retries 429s (honouring
+//! `Retry-After`) and flaky proxies, notices a cursor that repeats instead of looping, never
+//! reads a response without bound, and keeps every field Gong sends, the ones this crate does
+//! not know yet included. Every operation takes one send path: rate limit, credentials (OAuth
+//! tokens refreshed as they expire), a bounded read, one classification of every status,
+//! retries, then the operation's decode.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -46,9 +52,10 @@
 //! ```
 //!
 //! # Errors
-//! One [`Error`] type. Ask it what happened: [`Error::status`], [`Error::request_id`] (quote it
-//! to Gong's support), [`Error::is_retryable`], [`Error::retry_after`], and
-//! [`Error::resume_cursor`]: pass it to [`ListUsers::cursor`] to continue a listing that failed.
+//! One [`Error`] type: what happened is [`Error::kind`]. Ask it: [`Error::status`],
+//! [`Error::request_id`] (quote it to Gong's support), [`Error::is_retryable`],
+//! [`Error::is_not_found`], [`Error::retry_after`], and [`Error::resume_cursor`]: pass it to
+//! [`ListUsers::cursor`] to continue a listing that failed.
 //!
 //! # Data as Gong sent it
 //! [`User`] and the other types are generated from the OpenAPI spec by `gong-users-sys`. Every
