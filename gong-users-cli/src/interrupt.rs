@@ -30,17 +30,47 @@ impl Signal {
 }
 
 /// The installed handlers. From [`Interrupts::install`] on, the signals no longer kill the
-/// process: [`Interrupts::recv`] reports them.
+/// process: [`Interrupts::recv`] reports the first, and a task on the runtime's workers ends the
+/// process at the second, even while the listing's own thread is stuck writing to a stdout
+/// nobody reads.
 pub struct Interrupts {
+    first: tokio::sync::watch::Receiver<Option<Signal>>,
+}
+
+impl Interrupts {
+    /// Installs the handlers; needs a Tokio runtime with signals enabled.
+    pub fn install() -> io::Result<Self> {
+        let mut signals = Signals::install()?;
+        let (report, first) = tokio::sync::watch::channel(None);
+        tokio::spawn(async move {
+            let signal = signals.recv().await;
+            let _ = report.send(Some(signal));
+            let second = signals.recv().await;
+            std::process::exit(i32::from(second.exit_status()));
+        });
+        Ok(Self { first })
+    }
+
+    /// Waits for the first signal.
+    pub async fn recv(&mut self) -> Signal {
+        match self.first.wait_for(Option::is_some).await {
+            Ok(signal) => signal.unwrap_or(Signal::Interrupt),
+            // The watching task is gone (the runtime is shutting down): no signal will come.
+            Err(_) => std::future::pending().await,
+        }
+    }
+}
+
+/// The operating system's signals, as a stream.
+struct Signals {
     #[cfg(unix)]
     interrupt: tokio::signal::unix::Signal,
     #[cfg(unix)]
     terminate: tokio::signal::unix::Signal,
 }
 
-impl Interrupts {
-    /// Installs the handlers; needs a Tokio runtime with signals enabled.
-    pub fn install() -> io::Result<Self> {
+impl Signals {
+    fn install() -> io::Result<Self> {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{SignalKind, signal};
@@ -55,8 +85,7 @@ impl Interrupts {
         }
     }
 
-    /// Waits for the next signal.
-    pub async fn recv(&mut self) -> Signal {
+    async fn recv(&mut self) -> Signal {
         #[cfg(unix)]
         {
             tokio::select! {
@@ -69,13 +98,5 @@ impl Interrupts {
             let _ = tokio::signal::ctrl_c().await;
             Signal::Interrupt
         }
-    }
-
-    /// After the first signal: the next one ends the process at once, whatever it is doing.
-    pub fn exit_on_next(mut self) {
-        tokio::spawn(async move {
-            let signal = self.recv().await;
-            std::process::exit(i32::from(signal.exit_status()));
-        });
     }
 }

@@ -140,7 +140,6 @@ async fn list_into(
         let next = tokio::select! {
             biased;
             signal = interrupts.recv() => {
-                interrupts.exit_on_next();
                 return (Outcome::Interrupted(signal), written);
             }
             next = pages.next() => next,

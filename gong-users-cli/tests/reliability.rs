@@ -314,3 +314,33 @@ fn an_endless_body_exits_5_within_bounded_memory() {
     let peak_mib = usage.ru_maxrss / 1024; // kilobytes on Linux
     assert!(peak_mib < 64, "peak RSS {peak_mib} MiB on an endless page");
 }
+
+#[test]
+fn a_second_sigint_exits_at_once_even_while_stdout_is_blocked() {
+    let fake = start_fake(FakeGong::builder().users(20_000));
+    // stdout is a pipe nobody reads: the listing soon blocks writing to it.
+    let mut child = command(&fake.fake, &["--format", "ndjson", "--rate-limit", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    thread::sleep(std::time::Duration::from_millis(1500));
+    let pid = libc::pid_t::try_from(child.id()).expect("a pid");
+    for _ in 0..2 {
+        // SAFETY: kill(2) with a pid of our own child and a valid signal number.
+        unsafe { libc::kill(pid, libc::SIGINT) };
+        thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("the child can be waited for") {
+            break status;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still running after the second SIGINT"
+        );
+        thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(130));
+}
