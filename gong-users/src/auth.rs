@@ -47,12 +47,13 @@ impl Auth {
         }
     }
 
-    /// After a 401 to `rejected`: new credentials to try once more, when there can be any.
+    /// After a 401 to `rejected`: refreshes the credentials to try once more, when there can be
+    /// new ones (`None`: fixed credentials).
     pub(crate) async fn after_unauthorized(
         &self,
         client: &ClientInner,
         rejected: &HeaderValue,
-    ) -> Option<Result<Authorization, Error>> {
+    ) -> Option<Result<(), Error>> {
         match self {
             Auth::Fixed { .. } => None,
             Auth::OAuth(session) => Some(session.after_unauthorized(client, rejected).await),

@@ -201,33 +201,33 @@ impl OAuthSession {
 
     /// A valid access token, refreshed first when it is missing or about to expire.
     pub(crate) async fn authorization(&self, client: &ClientInner) -> Result<Authorization, Error> {
-        let mut state = self.state.lock().await;
-        if let Some(access) = state
-            .access
-            .as_ref()
-            .filter(|a| Instant::now() < a.refresh_at)
-        {
-            return Ok(Authorization {
-                header: access.authorization.clone(),
-                api_base: state.api_base.clone(),
-            });
-        }
-        self.refresh(&mut state, client).await
+        self.valid_or_refreshed(client, None).await
     }
 
     /// After the API answered 401 to `rejected`: a fresh token, unless another operation has
-    /// refreshed since (then its token).
+    /// refreshed since.
     pub(crate) async fn after_unauthorized(
         &self,
         client: &ClientInner,
         rejected: &HeaderValue,
+    ) -> Result<(), Error> {
+        self.valid_or_refreshed(client, Some(rejected))
+            .await
+            .map(drop)
+    }
+
+    /// The current access token when it is not about to expire (nor the one `rejected`), else a
+    /// refreshed one. The lock is held throughout: refreshes are single-flight.
+    async fn valid_or_refreshed(
+        &self,
+        client: &ClientInner,
+        rejected: Option<&HeaderValue>,
     ) -> Result<Authorization, Error> {
         let mut state = self.state.lock().await;
-        if let Some(access) = state
-            .access
-            .as_ref()
-            .filter(|a| a.authorization != *rejected && Instant::now() < a.refresh_at)
-        {
+        let usable = |access: &&AccessToken| {
+            Instant::now() < access.refresh_at && Some(&access.authorization) != rejected
+        };
+        if let Some(access) = state.access.as_ref().filter(usable) {
             return Ok(Authorization {
                 header: access.authorization.clone(),
                 api_base: state.api_base.clone(),

@@ -89,7 +89,7 @@ pub(crate) async fn send<O: Operation>(
             {
                 reauthorized = true;
                 match refreshed {
-                    Ok(_) => {
+                    Ok(()) => {
                         tracing::info!(attempt, "401 with an OAuth token: refreshed, trying again");
                         attempt += 1;
                         continue;
