@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::decode::{decode_error, decode_json};
-use crate::raw::{RawUser, is_json_object};
+use crate::raw::{RawUser, parse_envelope};
 use crate::{Error, Page};
 
 /// A user as a page holds it. Sealed by being crate-private.
@@ -62,14 +62,7 @@ struct Envelope<'a> {
 
 impl PageItem for RawUser {
     fn decode_page(status: StatusCode, body: Bytes) -> Result<Page<Self>, Error> {
-        // The body's UTF-8 is checked once, here, and parsed as text: serde_json then checks no
-        // string again, where from_slice would check each user's bytes and each string (a
-        // twelfth of the time of a raw listing, per a profile).
-        let envelope = std::str::from_utf8(&body)
-            .ok()
-            .filter(|text| is_json_object(text.as_bytes()))
-            .and_then(|text| serde_json::from_str::<Envelope<'_>>(text).ok());
-        let Some(envelope) = envelope else {
+        let Some(envelope) = parse_envelope::<Envelope<'_>>(&body) else {
             return Err(decode_error::<UsersMetadata>(status, &body, ""));
         };
         let users = envelope.users.as_deref().unwrap_or_default();

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::decode::{decode_error, decode_json};
-use crate::raw::{Raw, RawSettingChange, is_json_object};
+use crate::raw::{Raw, RawSettingChange, parse_envelope};
 use crate::send::{BuiltRequest, Operation, send};
 use crate::user_id::check_user_ids;
 use crate::{Client, Error};
@@ -130,10 +130,7 @@ struct Envelope<'a> {
 impl HistoryItem for Raw<UserSettingChange> {
     fn decode_history(status: StatusCode, body: Bytes) -> Result<SettingsHistory<Self>, Error> {
         let typed_error = || decode_error::<UserSettingsHistory>(status, &body, "");
-        if !is_json_object(&body) {
-            return Err(typed_error());
-        }
-        let envelope = serde_json::from_slice::<Envelope<'_>>(&body).map_err(|_| typed_error())?;
+        let envelope = parse_envelope::<Envelope<'_>>(&body).ok_or_else(typed_error)?;
         let changes = envelope.changes.as_deref().unwrap_or_default();
         let changes = Raw::locate(&body, changes).map_err(|_| typed_error())?;
         Ok(SettingsHistory {
