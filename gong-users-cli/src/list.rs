@@ -19,9 +19,8 @@ enum Outcome {
     Done,
     Failed(Error),
     Interrupted(Signal),
-    Io(io::Error),
-    /// A user this CLI's field decoder could not read though the generated type could.
-    Unreadable(serde_json::Error),
+    /// Writing failed (stdout, or reading a user's fields): reported as `get` and `history` do.
+    Write(WriteError),
 }
 
 /// Where the listing got to: how many users were written, and the cursor of the first page not
@@ -57,9 +56,9 @@ pub async fn run(args: ListArgs) -> ExitCode {
     let (outcome, written) = list_into(client, &args, writer.as_mut(), &progress, interrupts).await;
     let outcome = match outcome {
         // Close what was written (a JSON array's `]`) so even a partial output stays valid.
-        Outcome::Io(err) => Outcome::Io(err),
+        Outcome::Write(WriteError::Io(err)) => Outcome::Write(WriteError::Io(err)),
         outcome => match (progress.suspend(|| writer.finish()), outcome) {
-            (Err(err), Outcome::Done) => Outcome::Io(err),
+            (Err(err), Outcome::Done) => Outcome::Write(WriteError::Io(err)),
             (_, outcome) => outcome,
         },
     };
@@ -68,15 +67,9 @@ pub async fn run(args: ListArgs) -> ExitCode {
             progress.finish(written.users);
             ExitCode::from(exit::OK)
         }
-        // The reader closed stdout (`| head`): a normal end, quietly.
-        Outcome::Io(err) if err.kind() == io::ErrorKind::BrokenPipe => {
+        Outcome::Write(failure) => {
             progress.abandon();
-            ExitCode::from(exit::OK)
-        }
-        Outcome::Io(err) => {
-            progress.abandon();
-            eprintln!("error: writing to stdout failed: {err}");
-            ExitCode::from(exit::OTHER)
+            report::write_error(failure)
         }
         Outcome::Interrupted(signal) => {
             progress.abandon();
@@ -87,11 +80,6 @@ pub async fn run(args: ListArgs) -> ExitCode {
                 resume_hint(&args, written.resume.as_deref())
             );
             ExitCode::from(signal.exit_status())
-        }
-        Outcome::Unreadable(error) => {
-            progress.abandon();
-            eprintln!("error: a user could not be read for this format: {error}");
-            ExitCode::from(exit::BAD_RESPONSE)
         }
         Outcome::Failed(error) => {
             progress.abandon();
@@ -152,9 +140,9 @@ async fn list_into(
         let wanted = usize::try_from(limit - written.users).unwrap_or(usize::MAX);
         match progress.suspend(|| output::write_page(writer, &page, decoded, wanted)) {
             Ok(count) => written.users += count as u64,
-            Err(WriteError::Io(err)) => return (Outcome::Io(err), written),
+            // A decode error is a bad response: reported with where the listing can resume.
             Err(WriteError::Decode(error)) => return (Outcome::Failed(error), written),
-            Err(WriteError::Fields(error)) => return (Outcome::Unreadable(error), written),
+            Err(failure) => return (Outcome::Write(failure), written),
         }
         written.resume = page.next_cursor().map(str::to_owned);
         progress.page(&page, written.users);

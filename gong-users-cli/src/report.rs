@@ -57,22 +57,24 @@ pub fn not_found(ids: &[String]) {
     }
 }
 
-/// The exit status when writing failed (`None` when it did not); a reader that left is a
-/// normal end.
+/// The exit status when writing failed (`None` when it did not).
 pub fn write_failure<T>(written: Result<T, WriteError>) -> Option<ExitCode> {
-    match written {
-        Ok(_) => None,
-        Err(WriteError::Io(err)) if err.kind() == io::ErrorKind::BrokenPipe => {
-            Some(ExitCode::from(exit::OK))
-        }
-        Err(WriteError::Io(err)) => {
+    written.err().map(write_error)
+}
+
+/// Says why writing failed; returns the exit status. A reader that left (`| head`) is a normal
+/// end, quietly.
+pub fn write_error(failure: WriteError) -> ExitCode {
+    match failure {
+        WriteError::Io(err) if err.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(exit::OK),
+        WriteError::Io(err) => {
             eprintln!("error: writing to stdout failed: {err}");
-            Some(ExitCode::from(exit::OTHER))
+            ExitCode::from(exit::OTHER)
         }
-        Err(WriteError::Decode(error)) => Some(self::error(&error)),
-        Err(WriteError::Fields(error)) => {
+        WriteError::Decode(error) => self::error(&error),
+        WriteError::Fields(error) => {
             eprintln!("error: a record could not be read for this format: {error}");
-            Some(ExitCode::from(exit::BAD_RESPONSE))
+            ExitCode::from(exit::BAD_RESPONSE)
         }
     }
 }
