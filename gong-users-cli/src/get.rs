@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use crate::cli::GetArgs;
 use crate::connect::connect_quietly;
-use crate::output::UserFields;
+use crate::output::Users;
 use crate::{exit, output, report};
 
 pub async fn run(args: GetArgs) -> ExitCode {
@@ -22,10 +22,9 @@ pub async fn run(args: GetArgs) -> ExitCode {
         Ok(found) => found.into_parts(),
         Err(error) => return report::error(&error),
     };
-    if let Some(status) = report::write_failure(output::write_to_stdout::<_, UserFields>(
-        args.format,
-        &users,
-    )) {
+    if let Some(status) =
+        report::write_failure(output::write_to_stdout::<_, Users>(args.format, &users))
+    {
         return status;
     }
     report::not_found(&not_found);

@@ -2,10 +2,9 @@
 
 use std::process::ExitCode;
 
-use gong_users::UserSettingChange;
-
 use crate::cli::HistoryArgs;
 use crate::connect::connect_quietly;
+use crate::output::SettingChanges;
 use crate::{exit, output, report};
 
 pub async fn run(args: HistoryArgs) -> ExitCode {
@@ -26,6 +25,6 @@ pub async fn run(args: HistoryArgs) -> ExitCode {
         }
         Err(error) => return report::error(&error),
     };
-    let written = output::write_to_stdout::<_, UserSettingChange>(args.format, history.changes());
+    let written = output::write_to_stdout::<_, SettingChanges>(args.format, history.changes());
     report::write_failure(written).unwrap_or(ExitCode::from(exit::OK))
 }

@@ -4,13 +4,13 @@ use std::io::{self, BufWriter, IsTerminal as _};
 use std::process::ExitCode;
 
 use futures_util::StreamExt as _;
-use gong_users::{Client, Error, Page, Pages, RawUser, Timestamp};
+use gong_users::{Client, Error, Timestamp};
 
 use crate::cli::{Format, ListArgs};
 use crate::connect::connect;
 use crate::exit;
 use crate::interrupt::{Interrupts, Signal};
-use crate::output::{self, RecordWriter, UserFields, WriteError};
+use crate::output::{self, RecordWriter, Users, WriteError};
 use crate::progress::Progress;
 use crate::report::{self, users};
 
@@ -52,7 +52,7 @@ pub async fn run(args: ListArgs) -> ExitCode {
     };
     let format = args.format.unwrap_or_else(Format::for_stdout);
     let stdout = BufWriter::with_capacity(64 * 1024, io::stdout().lock());
-    let mut writer = output::writer::<UserFields>(format, stdout);
+    let mut writer = output::writer::<Users>(format, stdout);
     let (outcome, written) = list_into(client, &args, writer.as_mut(), &progress, interrupts).await;
     let outcome = match outcome {
         // Close what was written (a JSON array's `]`) so even a partial output stays valid.
@@ -100,7 +100,7 @@ pub async fn run(args: ListArgs) -> ExitCode {
 async fn list_into(
     client: &Client,
     args: &ListArgs,
-    writer: &mut dyn RecordWriter<UserFields>,
+    writer: &mut dyn RecordWriter<Users>,
     progress: &Progress,
     mut interrupts: Interrupts,
 ) -> (Outcome, Written) {
@@ -117,7 +117,7 @@ async fn list_into(
     if let Some(to) = &args.created_to {
         request = request.created_to(Timestamp::new(to.as_str()));
     }
-    let mut pages = std::pin::pin!(decoded_ahead(request.raw_pages(), writer.reads_fields()));
+    let mut pages = request.raw_pages();
     let mut written = Written {
         users: 0,
         resume: args.cursor.clone(),
@@ -132,13 +132,13 @@ async fn list_into(
             }
             next = pages.next() => next,
         };
-        let (page, decoded) = match next {
+        let page = match next {
             None => break,
             Some(Err(error)) => return (Outcome::Failed(error), written),
             Some(Ok(page)) => page,
         };
         let wanted = usize::try_from(limit - written.users).unwrap_or(usize::MAX);
-        match progress.suspend(|| output::write_page(writer, &page, decoded, wanted)) {
+        match progress.suspend(|| output::write_page(writer, &page, wanted)) {
             Ok(count) => written.users += count as u64,
             // A decode error is a bad response: reported with where the listing can resume.
             Err(WriteError::Decode(error)) => return (Outcome::Failed(error), written),
@@ -169,32 +169,4 @@ fn resume_hint(args: &ListArgs, cursor: Option<&str>) -> String {
         command.push_str(&format!(" --created-to '{to}'"));
     }
     format!("continue with: {command} --cursor '{cursor}'")
-}
-
-/// A page, and for formats that read fields its users decoded.
-type Prepared = (Page<RawUser>, Option<Result<Vec<UserFields>, WriteError>>);
-
-/// The pages, each decoded (when `decode`) on the blocking pool as soon as it arrives, so the
-/// next page decodes on one core while this one is written on the other: decoding was half the
-/// CSV and table formats' time, per a profile.
-fn decoded_ahead(
-    pages: Pages<RawUser>,
-    decode: bool,
-) -> impl futures_util::Stream<Item = Result<Prepared, Error>> {
-    pages
-        .map(move |page| async move {
-            let page = page?;
-            if !decode {
-                return Ok((page, None));
-            }
-            let decoding = tokio::task::spawn_blocking(move || {
-                let decoded = output::decode_users(&page);
-                (page, decoded)
-            });
-            match decoding.await {
-                Ok((page, decoded)) => Ok((page, Some(decoded))),
-                Err(join) => std::panic::resume_unwind(join.into_panic()),
-            }
-        })
-        .buffered(2)
 }

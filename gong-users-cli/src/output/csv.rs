@@ -6,27 +6,27 @@ use std::io::{self, Write};
 use std::borrow::Cow;
 use std::marker::PhantomData;
 
-use super::{Record, RecordWriter};
+use super::{Record, RecordKind, RecordWriter};
 
 /// One CSV column: its heading and how a record's cell is written.
-pub struct Column<T: 'static> {
+pub struct Column<K: RecordKind> {
     pub heading: &'static str,
-    pub cell: fn(&T) -> Cow<'_, str>,
+    pub cell: for<'v, 'json> fn(&'v K::Fields<'json>) -> Cow<'v, str>,
 }
 
-/// A record that can be a CSV row.
-pub trait CsvRow: Sized + 'static {
+/// A kind of record that can be a CSV row.
+pub trait CsvRow: RecordKind + Sized {
     /// The columns, in order.
     const COLUMNS: &'static [Column<Self>];
 }
 
-pub struct Csv<W: Write, T> {
+pub struct Csv<W: Write, K> {
     out: csv::Writer<W>,
     header_written: bool,
-    rows: PhantomData<fn(&T)>,
+    rows: PhantomData<fn(&K)>,
 }
 
-impl<W: Write, T: CsvRow> Csv<W, T> {
+impl<W: Write, K: CsvRow> Csv<W, K> {
     pub fn new(out: W) -> Self {
         Self {
             out: csv::Writer::from_writer(out),
@@ -38,22 +38,22 @@ impl<W: Write, T: CsvRow> Csv<W, T> {
     fn write_header_once(&mut self) -> io::Result<()> {
         if !self.header_written {
             self.out
-                .write_record(T::COLUMNS.iter().map(|column| column.heading))?;
+                .write_record(K::COLUMNS.iter().map(|column| column.heading))?;
             self.header_written = true;
         }
         Ok(())
     }
 }
 
-impl<W: Write, T: CsvRow> RecordWriter<T> for Csv<W, T> {
+impl<W: Write, K: CsvRow> RecordWriter<K> for Csv<W, K> {
     fn reads_fields(&self) -> bool {
         true
     }
 
-    fn write(&mut self, record: Record<'_, T>) -> io::Result<()> {
+    fn write(&mut self, record: Record<'_, '_, K>) -> io::Result<()> {
         let fields = record.fields()?;
         self.write_header_once()?;
-        for column in T::COLUMNS {
+        for column in K::COLUMNS {
             self.out.write_field((column.cell)(fields).as_bytes())?;
         }
         self.out.write_record(None::<&[u8]>)?;

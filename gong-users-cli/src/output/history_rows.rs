@@ -5,19 +5,31 @@ use std::borrow::Cow;
 
 use gong_users::UserSettingChange;
 
+use super::RecordKind;
 use super::csv::{Column, CsvRow, flag, json_object, text};
 use super::table::TableRow;
 
-impl TableRow for UserSettingChange {
+/// Changes of a user's settings, as `history` writes them: the generated type, owned.
+pub enum SettingChanges {}
+
+impl RecordKind for SettingChanges {
+    type Fields<'json> = UserSettingChange;
+}
+
+impl TableRow for SettingChanges {
     const COLUMNS: &'static [(&'static str, usize)] =
         &[("TIME", 29), ("SETTING", 32), ("VALUE", 0)];
 
-    fn cells(&self) -> Vec<Cow<'_, str>> {
-        vec![time(self), text(self.setting.as_deref()), flag(self.value)]
+    fn cells<'v>(change: &'v UserSettingChange) -> Vec<Cow<'v, str>> {
+        vec![
+            time(change),
+            text(change.setting.as_deref()),
+            flag(change.value),
+        ]
     }
 }
 
-impl CsvRow for UserSettingChange {
+impl CsvRow for SettingChanges {
     const COLUMNS: &'static [Column<Self>] = &[
         Column {
             heading: "time",

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::{Record, RecordWriter};
+use super::{Record, RecordKind, RecordWriter};
 
 pub struct JsonArray<W> {
     out: W,
@@ -16,8 +16,8 @@ impl<W: Write> JsonArray<W> {
     }
 }
 
-impl<W: Write, T> RecordWriter<T> for JsonArray<W> {
-    fn write(&mut self, record: Record<'_, T>) -> io::Result<()> {
+impl<W: Write, K: RecordKind> RecordWriter<K> for JsonArray<W> {
+    fn write(&mut self, record: Record<'_, '_, K>) -> io::Result<()> {
         let json = record.raw;
         self.out.write_all(if self.written == 0 {
             b"[\n  "

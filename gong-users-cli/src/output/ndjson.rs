@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::{Record, RecordWriter};
+use super::{Record, RecordKind, RecordWriter};
 
 pub struct Ndjson<W> {
     out: W,
@@ -15,8 +15,8 @@ impl<W: Write> Ndjson<W> {
     }
 }
 
-impl<W: Write, T> RecordWriter<T> for Ndjson<W> {
-    fn write(&mut self, record: Record<'_, T>) -> io::Result<()> {
+impl<W: Write, K: RecordKind> RecordWriter<K> for Ndjson<W> {
+    fn write(&mut self, record: Record<'_, '_, K>) -> io::Result<()> {
         let json = record.raw;
         if json.contains(&b'\n') || json.contains(&b'\r') {
             // Pretty-printed by the server: one line is the contract, so compact it.

@@ -8,50 +8,50 @@ use std::marker::PhantomData;
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use super::{Record, RecordWriter};
+use super::{Record, RecordKind, RecordWriter};
 
-/// A record that can be a table row.
-pub trait TableRow {
+/// A kind of record that can be a table row.
+pub trait TableRow: RecordKind {
     /// (heading, width in terminal columns); a width of 0 (the last column) is not padded.
     const COLUMNS: &'static [(&'static str, usize)];
 
     /// The row's cells, one a column.
-    fn cells(&self) -> Vec<Cow<'_, str>>;
+    fn cells<'v>(fields: &'v Self::Fields<'_>) -> Vec<Cow<'v, str>>;
 }
 
-pub struct Table<W, T> {
+pub struct Table<W, K> {
     out: W,
     header_written: bool,
-    rows: PhantomData<fn(&T)>,
+    /// The row being written, kept to reuse its allocation.
+    line: String,
+    rows: PhantomData<fn(&K)>,
 }
 
-impl<W: Write, T: TableRow> Table<W, T> {
+impl<W: Write, K: TableRow> Table<W, K> {
     pub fn new(out: W) -> Self {
         Self {
             out,
             header_written: false,
+            line: String::new(),
             rows: PhantomData,
         }
     }
 
     fn write_row<S: AsRef<str>>(&mut self, cells: &[S]) -> io::Result<()> {
-        let mut line = String::new();
-        for (index, (cell, (_, width))) in cells.iter().zip(T::COLUMNS).enumerate() {
+        self.line.clear();
+        for (index, (cell, (_, width))) in cells.iter().zip(K::COLUMNS).enumerate() {
             if index > 0 {
-                line.push_str("  ");
+                self.line.push_str("  ");
             }
-            if *width == 0 {
-                line.push_str(cell.as_ref());
-            } else {
-                line.push_str(&fit(cell.as_ref(), *width));
-            }
+            push_fitted(&mut self.line, cell.as_ref(), *width);
         }
-        writeln!(self.out, "{}", line.trim_end())
+        self.out.write_all(self.line.trim_end().as_bytes())?;
+        self.out.write_all(b"\n")
     }
 
     fn write_header_once(&mut self) -> io::Result<()> {
         if !self.header_written {
-            let headings: Vec<&str> = T::COLUMNS.iter().map(|(heading, _)| *heading).collect();
+            let headings: Vec<&str> = K::COLUMNS.iter().map(|(heading, _)| *heading).collect();
             self.write_row(&headings)?;
             self.header_written = true;
         }
@@ -59,13 +59,38 @@ impl<W: Write, T: TableRow> Table<W, T> {
     }
 }
 
-/// `text` cut or padded to exactly `width` terminal columns.
+/// Appends `text` cut or padded to exactly `width` terminal columns (0: as long as it is).
+/// Control characters would break the line; they are shown as spaces.
+fn push_fitted(line: &mut String, text: &str, width: usize) {
+    if !text.is_ascii() {
+        line.push_str(&fit(text, width));
+        return;
+    }
+    // ASCII, the common case: one byte is one column.
+    let shown = if width == 0 {
+        text.len()
+    } else {
+        text.len().min(width)
+    };
+    let cut = shown < text.len();
+    let kept = if cut { width - 1 } else { shown };
+    line.extend(text[..kept].chars().map(visible));
+    if cut {
+        line.push('…');
+    }
+    line.extend(std::iter::repeat_n(' ', width.saturating_sub(shown)));
+}
+
+fn visible(c: char) -> char {
+    if c.is_control() { ' ' } else { c }
+}
+
+/// `text` cut or padded to exactly `width` terminal columns (0: as long as it is).
 fn fit(text: &str, width: usize) -> String {
-    // Control characters would break the line; show them as spaces.
-    let text: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let text: String = text.chars().map(visible).collect();
+    if width == 0 {
+        return text;
+    }
     if text.width() <= width {
         let padding = width - text.width();
         return format!("{text}{}", " ".repeat(padding));
@@ -85,13 +110,13 @@ fn fit(text: &str, width: usize) -> String {
     format!("{cut}{}", " ".repeat(width - used))
 }
 
-impl<W: Write, T: TableRow> RecordWriter<T> for Table<W, T> {
+impl<W: Write, K: TableRow> RecordWriter<K> for Table<W, K> {
     fn reads_fields(&self) -> bool {
         true
     }
 
-    fn write(&mut self, record: Record<'_, T>) -> io::Result<()> {
-        let cells = record.fields()?.cells();
+    fn write(&mut self, record: Record<'_, '_, K>) -> io::Result<()> {
+        let cells = K::cells(record.fields()?);
         self.write_header_once()?;
         self.write_row(&cells)
     }
@@ -108,7 +133,7 @@ impl<W: Write, T: TableRow> RecordWriter<T> for Table<W, T> {
 
 #[cfg(test)]
 mod tests {
-    use super::fit;
+    use super::{fit, push_fitted};
     use unicode_width::UnicodeWidthStr;
 
     #[test]
@@ -119,5 +144,26 @@ mod tests {
         assert_eq!(fit("山田太郎さん", 7), "山田太…");
         assert_eq!(fit("山田太郎さん", 6), "山田… ");
         assert_eq!(fit("a\tb", 4), "a b ");
+        assert_eq!(fit("a\nb", 0), "a b");
+    }
+
+    /// The ASCII fast path writes what `fit` writes.
+    #[test]
+    fn the_ascii_path_agrees_with_fit() {
+        for text in [
+            "",
+            "Jon",
+            "Jonathan Snow",
+            "a\tb",
+            "123456",
+            "1234567",
+            "x\ny\r",
+        ] {
+            for width in 0..9 {
+                let mut line = String::from("|");
+                push_fitted(&mut line, text, width);
+                assert_eq!(line[1..], fit(text, width), "{text:?} in {width}");
+            }
+        }
     }
 }

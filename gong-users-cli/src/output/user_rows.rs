@@ -4,14 +4,23 @@
 //! every field: settings one column each, lists joined with `;`, and fields Gong sends that the
 //! spec does not know in an `extra` column as JSON, so no field is lost.
 
-use super::user_fields::{LanguageFields, SettingsFields, Unknown, UserFields as User};
-
 use std::borrow::Cow;
 
+use super::RecordKind;
 use super::csv::{Column, CsvRow, flag, text};
 use super::table::TableRow;
+use serde_json::value::RawValue;
 
-impl TableRow for User {
+use super::user_fields::{LanguageFields, SettingsFields, Text, UserFields as User};
+
+/// Users, as `list` and `get` write them: decoded into [`User`], borrowing from the page.
+pub enum Users {}
+
+impl RecordKind for Users {
+    type Fields<'json> = User<'json>;
+}
+
+impl TableRow for Users {
     const COLUMNS: &'static [(&'static str, usize)] = &[
         ("NAME", 24),
         ("EMAIL", 32),
@@ -21,29 +30,29 @@ impl TableRow for User {
         ("CREATED", 0),
     ];
 
-    fn cells(&self) -> Vec<Cow<'_, str>> {
-        let name = [self.first_name.as_deref(), self.last_name.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
-        let active = match self.active {
+    fn cells<'v>(user: &'v User<'_>) -> Vec<Cow<'v, str>> {
+        let name = match (user.first_name.as_deref(), user.last_name.as_deref()) {
+            (Some(first), Some(last)) => Cow::Owned(format!("{first} {last}")),
+            (Some(one), None) | (None, Some(one)) => Cow::Borrowed(one),
+            (None, None) => Cow::Borrowed(""),
+        };
+        let active = match user.active {
             Some(true) => "yes",
             Some(false) => "no",
             None => "",
         };
         vec![
-            Cow::Owned(name),
-            text(self.email_address.as_deref()),
-            text(self.title.as_deref()),
+            name,
+            text(user.email_address.as_deref()),
+            text(user.title.as_deref()),
             Cow::Borrowed(active),
-            text(self.manager_id.as_deref()),
-            text(self.created.as_deref()),
+            text(user.manager_id.as_deref()),
+            text(user.created.as_deref()),
         ]
     }
 }
 
-impl CsvRow for User {
+impl CsvRow for Users {
     /// The columns, in order: the header and every row come from this one table.
     const COLUMNS: &'static [Column<Self>] = &[
         column("id", |u| text(u.id.as_deref())),
@@ -100,11 +109,14 @@ impl CsvRow for User {
     ];
 }
 
-const fn column(heading: &'static str, cell: fn(&User) -> Cow<'_, str>) -> Column<User> {
+const fn column(
+    heading: &'static str,
+    cell: for<'v, 'json> fn(&'v User<'json>) -> Cow<'v, str>,
+) -> Column<Users> {
     Column { heading, cell }
 }
 
-fn joined(values: Option<&Vec<String>>) -> Cow<'_, str> {
+fn joined<'v>(values: Option<&'v Vec<Text<'_>>>) -> Cow<'v, str> {
     match values.map(Vec::as_slice) {
         None | Some([]) => Cow::Borrowed(""),
         Some([one]) => Cow::Borrowed(one),
@@ -113,7 +125,7 @@ fn joined(values: Option<&Vec<String>>) -> Cow<'_, str> {
 }
 
 /// The languages joined with `;` (borrowed when there is one).
-fn spoken_languages(user: &User) -> Cow<'_, str> {
+fn spoken_languages<'v>(user: &'v User<'_>) -> Cow<'v, str> {
     let mut names = languages(user).iter().filter_map(|l| l.language.as_deref());
     match (names.next(), names.next()) {
         (None, _) => Cow::Borrowed(""),
@@ -129,41 +141,76 @@ fn spoken_languages(user: &User) -> Cow<'_, str> {
     }
 }
 
-fn setting(user: &User, get: fn(&SettingsFields) -> Option<bool>) -> Cow<'static, str> {
+fn setting(user: &User<'_>, get: fn(&SettingsFields<'_>) -> Option<bool>) -> Cow<'static, str> {
     flag(user.settings.as_ref().and_then(get))
 }
 
-fn languages(user: &User) -> &[LanguageFields] {
+fn languages<'v, 'json>(user: &'v User<'json>) -> &'v [LanguageFields<'json>] {
     user.spoken_languages.as_deref().unwrap_or_default()
 }
 
 /// The fields of the user and of its nested records that the spec does not know, as one JSON
-/// object with their values as Gong sent them; empty when there are none.
-fn extra(user: &User) -> Cow<'static, str> {
-    let mut members = Vec::new();
-    for (key, value) in &user.unknown {
-        members.push(member(key, value.get()));
-    }
-    if let Some(settings) = user.settings.as_ref().filter(|s| !s.unknown.is_empty()) {
-        members.push(member("settings", &object(&settings.unknown)));
-    }
+/// object with their values as Gong sent them; empty when there are none. Written into one
+/// string: nearly every user of a real company has such a field, so this runs once a row.
+fn extra(user: &User<'_>) -> Cow<'static, str> {
+    let settings = user.settings.as_ref().map_or(&[][..], |s| &s.unknown[..]);
     let languages = languages(user);
-    if languages.iter().any(|l| !l.unknown.is_empty()) {
-        let list: Vec<String> = languages.iter().map(|l| object(&l.unknown)).collect();
-        members.push(member("spokenLanguages", &format!("[{}]", list.join(","))));
+    let languages_extra = languages.iter().any(|l| !l.unknown.is_empty());
+    if user.unknown.is_empty() && settings.is_empty() && !languages_extra {
+        return Cow::Borrowed("");
     }
-    if members.is_empty() {
-        Cow::Borrowed("")
+    let mut json = String::with_capacity(64);
+    json.push('{');
+    let mut members = user.unknown.iter().map(|(k, v)| (&**k, v.get()));
+    write_members(&mut json, &mut members);
+    let mut separator = if user.unknown.is_empty() { "" } else { "," };
+    if !settings.is_empty() {
+        json.push_str(separator);
+        write_key(&mut json, "settings");
+        write_object(&mut json, settings);
+        separator = ",";
+    }
+    if languages_extra {
+        json.push_str(separator);
+        write_key(&mut json, "spokenLanguages");
+        json.push('[');
+        for (index, language) in languages.iter().enumerate() {
+            if index > 0 {
+                json.push(',');
+            }
+            write_object(&mut json, &language.unknown);
+        }
+        json.push(']');
+    }
+    json.push('}');
+    Cow::Owned(json)
+}
+
+fn write_object(json: &mut String, unknown: &[(Text<'_>, &RawValue)]) {
+    json.push('{');
+    write_members(json, &mut unknown.iter().map(|(k, v)| (&**k, v.get())));
+    json.push('}');
+}
+
+/// `"key":value` pairs, comma-separated; each value is JSON text as Gong sent it.
+fn write_members<'m>(json: &mut String, members: &mut dyn Iterator<Item = (&'m str, &'m str)>) {
+    for (index, (key, value)) in members.enumerate() {
+        if index > 0 {
+            json.push(',');
+        }
+        write_key(json, key);
+        json.push_str(value);
+    }
+}
+
+/// `"key":`, the key escaped as JSON needs (it was unescaped when decoded).
+fn write_key(json: &mut String, key: &str) {
+    if key.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        json.push('"');
+        json.push_str(key);
+        json.push('"');
     } else {
-        Cow::Owned(format!("{{{}}}", members.join(",")))
+        json.push_str(&serde_json::Value::from(key).to_string());
     }
-}
-
-fn object(unknown: &Unknown) -> String {
-    let members: Vec<String> = unknown.iter().map(|(k, v)| member(k, v.get())).collect();
-    format!("{{{}}}", members.join(","))
-}
-
-fn member(key: &str, json: &str) -> String {
-    format!("{}:{json}", serde_json::Value::from(key))
+    json.push(':');
 }
