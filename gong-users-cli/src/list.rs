@@ -1,6 +1,6 @@
 //! `gong-users list`: stream pages from Gong to stdout.
 
-use std::io::{self, BufWriter, IsTerminal as _};
+use std::io::{self, IsTerminal as _};
 use std::process::ExitCode;
 
 use futures_util::StreamExt as _;
@@ -10,7 +10,7 @@ use crate::cli::{Format, ListArgs};
 use crate::connect::connect;
 use crate::exit;
 use crate::interrupt::{Interrupts, Signal};
-use crate::output::{self, RecordWriter, Users, WriteError};
+use crate::output::{self, Users, WriteError, Writer};
 use crate::progress::Progress;
 use crate::report::{self, users};
 
@@ -51,9 +51,8 @@ pub async fn run(args: ListArgs) -> ExitCode {
         }
     };
     let format = args.format.unwrap_or_else(Format::for_stdout);
-    let stdout = BufWriter::with_capacity(64 * 1024, io::stdout().lock());
-    let mut writer = output::writer::<Users>(format, stdout);
-    let (outcome, written) = list_into(client, &args, writer.as_mut(), &progress, interrupts).await;
+    let mut writer = output::writer::<Users>(format, io::stdout().lock());
+    let (outcome, written) = list_into(client, &args, &mut writer, &progress, interrupts).await;
     let outcome = match outcome {
         // Close what was written (a JSON array's `]`) so even a partial output stays valid.
         Outcome::Write(WriteError::Io(err)) => Outcome::Write(WriteError::Io(err)),
@@ -100,7 +99,7 @@ pub async fn run(args: ListArgs) -> ExitCode {
 async fn list_into(
     client: &Client,
     args: &ListArgs,
-    writer: &mut dyn RecordWriter<Users>,
+    writer: &mut Writer<Users>,
     progress: &Progress,
     mut interrupts: Interrupts,
 ) -> (Outcome, Written) {
@@ -117,12 +116,12 @@ async fn list_into(
     if let Some(to) = &args.created_to {
         request = request.created_to(Timestamp::new(to.as_str()));
     }
+    let limit = args.limit.unwrap_or(u64::MAX);
     let mut pages = request.raw_pages();
     let mut written = Written {
         users: 0,
         resume: args.cursor.clone(),
     };
-    let limit = args.limit.unwrap_or(u64::MAX);
     while written.users < limit {
         // A signal wins over a page that is ready: stop now, the output ends on a whole page.
         let next = tokio::select! {

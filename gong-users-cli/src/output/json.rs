@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::{Record, RecordKind, RecordWriter};
+use super::PassthroughWriter;
 
 pub struct JsonArray<W> {
     out: W,
@@ -16,9 +16,8 @@ impl<W: Write> JsonArray<W> {
     }
 }
 
-impl<W: Write, K: RecordKind> RecordWriter<K> for JsonArray<W> {
-    fn write(&mut self, record: Record<'_, '_, K>) -> io::Result<()> {
-        let json = record.raw;
+impl<W: Write> PassthroughWriter for JsonArray<W> {
+    fn write(&mut self, json: &[u8]) -> io::Result<()> {
         self.out.write_all(if self.written == 0 {
             b"[\n  "
         } else {

@@ -3,17 +3,19 @@
 //! (`history`); each format is written once for both.
 //!
 //! `ndjson` and `json` pass each record's JSON through exactly as Gong sent it (no decode, no
-//! re-encode); `table` and `csv` read the records' fields, so they are decoded first.
+//! re-encode). `table` and `csv` write a row a record from its fields: a page's records are
+//! decoded first (borrowing from the page), then written as rows (see `rows.rs`).
 
 mod csv;
 mod history_rows;
 mod json;
 mod ndjson;
+mod rows;
 mod table;
 mod user_fields;
 mod user_rows;
 
-use std::io::{self, Write};
+use std::io::{self, BufWriter, Write};
 
 use gong_users::{Page, Raw, RawUser};
 use serde::Deserialize;
@@ -50,56 +52,81 @@ pub trait RecordKind: 'static {
     type Fields<'json>: Deserialize<'json>;
 }
 
-/// One record as a format gets it: Gong's bytes, and the decoded fields when the format reads
-/// them ([`RecordWriter::reads_fields`]).
-pub struct Record<'v, 'json, K: RecordKind> {
-    pub raw: &'json [u8],
-    pub fields: Option<&'v K::Fields<'json>>,
-}
-
-impl<'v, 'json, K: RecordKind> Record<'v, 'json, K> {
-    /// The decoded fields; a format that reads fields always gets them.
-    fn fields(&self) -> io::Result<&'v K::Fields<'json>> {
-        self.fields
-            .ok_or_else(|| io::Error::other("a format that reads fields got an undecoded record"))
-    }
-}
-
 /// Writes records of kind `K` in one format.
-pub trait RecordWriter<K: RecordKind> {
-    /// Whether this format reads the records' fields, so they must be decoded for it.
-    fn reads_fields(&self) -> bool {
-        false
-    }
+pub enum Writer<K: RecordKind> {
+    /// ndjson and json: each record's JSON exactly as Gong sent it, undecoded.
+    Passthrough(Box<dyn PassthroughWriter>),
+    /// table and csv: a row a record, rendered from its decoded fields.
+    Rows(rows::RowWriter<K>),
+}
+
+/// A format that writes each record's JSON as Gong sent it.
+pub trait PassthroughWriter {
     /// Writes one record.
-    fn write(&mut self, record: Record<'_, '_, K>) -> io::Result<()>;
+    fn write(&mut self, json: &[u8]) -> io::Result<()>;
     /// Flushes at the end of a page, so output streams page by page.
     fn flush(&mut self) -> io::Result<()>;
-    /// Writes whatever closes the output (a JSON array's `]`, a table's header when no row came)
-    /// and flushes.
+    /// Writes whatever closes the output (a JSON array's `]`) and flushes.
     fn finish(&mut self) -> io::Result<()>;
 }
 
+impl<K: RecordKind> Writer<K> {
+    /// Closes the output (a JSON array's `]`, a table's or CSV's header when no row came) and
+    /// flushes.
+    pub fn finish(&mut self) -> io::Result<()> {
+        match self {
+            Writer::Passthrough(writer) => writer.finish(),
+            Writer::Rows(rows) => rows.finish(),
+        }
+    }
+}
+
+/// The writer for `format` over `out` (unbuffered: each writer buffers as it needs).
+pub fn writer<K: TableRow + CsvRow>(format: Format, out: impl Write + 'static) -> Writer<K> {
+    const BUFFER: usize = 64 * 1024;
+    match format {
+        Format::Table => Writer::Rows(rows::RowWriter::new(
+            Box::new(out),
+            Box::new(table::TableRows::new()),
+        )),
+        Format::Csv => Writer::Rows(rows::RowWriter::new(
+            Box::new(out),
+            Box::new(csv::CsvRows::new()),
+        )),
+        Format::Json => Writer::Passthrough(Box::new(json::JsonArray::new(
+            BufWriter::with_capacity(BUFFER, out),
+        ))),
+        Format::Ndjson => Writer::Passthrough(Box::new(ndjson::Ndjson::new(
+            BufWriter::with_capacity(BUFFER, out),
+        ))),
+    }
+}
+
 /// Writes the first `limit` users of `page`, then flushes; returns how many were written. For
-/// formats that read fields, the whole page is decoded before any of it is written, so a page
-/// that cannot be read leaves none of its users behind (the listing resumes at that page).
+/// row formats the whole page is decoded first, so a page that cannot be read leaves none of
+/// its users behind (the listing resumes at that page).
 pub fn write_page(
-    writer: &mut dyn RecordWriter<Users>,
+    writer: &mut Writer<Users>,
     page: &Page<RawUser>,
     limit: usize,
 ) -> Result<usize, WriteError> {
-    let decoded = if writer.reads_fields() {
-        Some(decode_users(page)?)
-    } else {
-        None
-    };
-    let users = &page.users()[..limit.min(page.users().len())];
-    write_records(writer, users, decoded.as_deref())
+    match writer {
+        Writer::Passthrough(writer) => write_raw(
+            writer.as_mut(),
+            &page.users()[..limit.min(page.users().len())],
+        ),
+        Writer::Rows(rows) => {
+            let users = decode_users(page)?;
+            let users = &users[..limit.min(users.len())];
+            rows.write(users)?;
+            Ok(users.len())
+        }
+    }
 }
 
 /// Decodes a page's users for the formats that read fields. When one does not decode, the page
 /// is decoded again with the generated type, for an error naming its place (`users[3].active`).
-pub fn decode_users(page: &Page<RawUser>) -> Result<Vec<UserFields<'_>>, WriteError> {
+fn decode_users(page: &Page<RawUser>) -> Result<Vec<UserFields<'_>>, WriteError> {
     let users: Result<Vec<UserFields<'_>>, _> = page
         .users()
         .iter()
@@ -111,39 +138,38 @@ pub fn decode_users(page: &Page<RawUser>) -> Result<Vec<UserFields<'_>>, WriteEr
     })
 }
 
-/// Writes `records`, decoded as `K`'s fields for formats that read them, then flushes.
+/// Writes `records` (decoded as `K`'s fields for row formats), then flushes.
 pub fn write_all<R: DeserializeOwned, K: RecordKind>(
-    writer: &mut dyn RecordWriter<K>,
+    writer: &mut Writer<K>,
     records: &[Raw<R>],
 ) -> Result<usize, WriteError> {
-    let decoded = if writer.reads_fields() {
-        let decoded = records.iter().map(|raw| {
-            serde_json::from_slice::<K::Fields<'_>>(raw.as_bytes()).map_err(|refused| {
-                // Decoded again with the generated type, for an error naming the bad path.
-                match raw.decode() {
-                    Err(error) => WriteError::Decode(error),
-                    Ok(_) => WriteError::Fields(refused),
-                }
-            })
-        });
-        Some(decoded.collect::<Result<Vec<_>, _>>()?)
-    } else {
-        None
-    };
-    write_records(writer, records, decoded.as_deref())
+    match writer {
+        Writer::Passthrough(writer) => write_raw(writer.as_mut(), records),
+        Writer::Rows(rows) => {
+            let decoded = records
+                .iter()
+                .map(|raw| {
+                    serde_json::from_slice::<K::Fields<'_>>(raw.as_bytes()).map_err(|refused| {
+                        // Decoded again with the generated type, for an error naming the bad path.
+                        match raw.decode() {
+                            Err(error) => WriteError::Decode(error),
+                            Ok(_) => WriteError::Fields(refused),
+                        }
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            rows.write(&decoded)?;
+            Ok(decoded.len())
+        }
+    }
 }
 
-fn write_records<'json, R, K: RecordKind>(
-    writer: &mut dyn RecordWriter<K>,
-    records: &'json [Raw<R>],
-    decoded: Option<&[K::Fields<'json>]>,
+fn write_raw<R>(
+    writer: &mut dyn PassthroughWriter,
+    records: &[Raw<R>],
 ) -> Result<usize, WriteError> {
-    for (index, raw) in records.iter().enumerate() {
-        let fields = decoded.and_then(|records| records.get(index));
-        writer.write(Record {
-            raw: raw.as_bytes(),
-            fields,
-        })?;
+    for raw in records {
+        writer.write(raw.as_bytes())?;
     }
     writer.flush()?;
     Ok(records.len())
@@ -154,22 +180,11 @@ pub fn write_to_stdout<R: DeserializeOwned, K: TableRow + CsvRow>(
     format: Option<Format>,
     records: &[Raw<R>],
 ) -> Result<usize, WriteError> {
-    let stdout = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
-    let mut writer = self::writer::<K>(format.unwrap_or_else(Format::for_stdout), stdout);
-    let written = write_all::<R, K>(writer.as_mut(), records)?;
+    let mut writer = self::writer::<K>(
+        format.unwrap_or_else(Format::for_stdout),
+        io::stdout().lock(),
+    );
+    let written = write_all::<R, K>(&mut writer, records)?;
     writer.finish()?;
     Ok(written)
-}
-
-/// The writer for `format` over `out`.
-pub fn writer<K: TableRow + CsvRow>(
-    format: Format,
-    out: impl Write + 'static,
-) -> Box<dyn RecordWriter<K>> {
-    match format {
-        Format::Table => Box::new(table::Table::new(out)),
-        Format::Csv => Box::new(csv::Csv::new(out)),
-        Format::Json => Box::new(json::JsonArray::new(out)),
-        Format::Ndjson => Box::new(ndjson::Ndjson::new(out)),
-    }
 }

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::{Record, RecordKind, RecordWriter};
+use super::PassthroughWriter;
 
 pub struct Ndjson<W> {
     out: W,
@@ -15,9 +15,8 @@ impl<W: Write> Ndjson<W> {
     }
 }
 
-impl<W: Write, K: RecordKind> RecordWriter<K> for Ndjson<W> {
-    fn write(&mut self, record: Record<'_, '_, K>) -> io::Result<()> {
-        let json = record.raw;
+impl<W: Write> PassthroughWriter for Ndjson<W> {
+    fn write(&mut self, json: &[u8]) -> io::Result<()> {
         if json.contains(&b'\n') || json.contains(&b'\r') {
             // Pretty-printed by the server: one line is the contract, so compact it.
             self.out.write_all(&compact(json))?;

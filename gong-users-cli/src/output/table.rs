@@ -3,12 +3,13 @@
 //! scripts stay aligned; what does not fit is cut with `…`.
 
 use std::borrow::Cow;
-use std::io::{self, Write};
+use std::io;
 use std::marker::PhantomData;
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use super::{Record, RecordKind, RecordWriter};
+use super::RecordKind;
+use super::rows::RowFormat;
 
 /// A kind of record that can be a table row.
 pub trait TableRow: RecordKind {
@@ -19,151 +20,116 @@ pub trait TableRow: RecordKind {
     fn cells<'v>(fields: &'v Self::Fields<'_>) -> Vec<Cow<'v, str>>;
 }
 
-pub struct Table<W, K> {
-    out: W,
-    header_written: bool,
-    /// The row being written, kept to reuse its allocation.
-    line: String,
-    rows: PhantomData<fn(&K)>,
+/// Rows of a kind of record that is a [`TableRow`].
+pub struct TableRows<K>(PhantomData<fn() -> K>);
+
+impl<K> TableRows<K> {
+    pub fn new() -> Self {
+        Self(PhantomData)
+    }
 }
 
-impl<W: Write, K: TableRow> Table<W, K> {
-    pub fn new(out: W) -> Self {
-        Self {
-            out,
-            header_written: false,
-            line: String::new(),
-            rows: PhantomData,
-        }
+impl<K: TableRow> RowFormat<K> for TableRows<K> {
+    fn header(&self, out: &mut Vec<u8>) -> io::Result<()> {
+        let headings: Vec<&str> = K::COLUMNS.iter().map(|(heading, _)| *heading).collect();
+        write_row::<K, _>(&mut String::new(), &headings, out);
+        Ok(())
     }
 
-    fn write_row<S: AsRef<str>>(&mut self, cells: &[S]) -> io::Result<()> {
-        self.line.clear();
-        for (index, (cell, (_, width))) in cells.iter().zip(K::COLUMNS).enumerate() {
-            if index > 0 {
-                self.line.push_str("  ");
-            }
-            push_fitted(&mut self.line, cell.as_ref(), *width);
-        }
-        self.out.write_all(self.line.trim_end().as_bytes())?;
-        self.out.write_all(b"\n")
-    }
-
-    fn write_header_once(&mut self) -> io::Result<()> {
-        if !self.header_written {
-            let headings: Vec<&str> = K::COLUMNS.iter().map(|(heading, _)| *heading).collect();
-            self.write_row(&headings)?;
-            self.header_written = true;
+    fn rows(&self, records: &[K::Fields<'_>], out: &mut Vec<u8>) -> io::Result<()> {
+        let mut line = String::new();
+        for fields in records {
+            write_row::<K, _>(&mut line, &K::cells(fields), out);
         }
         Ok(())
     }
 }
 
-/// Appends `text` cut or padded to exactly `width` terminal columns (0: as long as it is).
-/// Control characters would break the line; they are shown as spaces.
-fn push_fitted(line: &mut String, text: &str, width: usize) {
-    if !text.is_ascii() {
-        line.push_str(&fit(text, width));
-        return;
+/// Writes one line of `cells` to `out`, each fitted to its column; `line` is scratch space.
+fn write_row<K: TableRow, S: AsRef<str>>(line: &mut String, cells: &[S], out: &mut Vec<u8>) {
+    line.clear();
+    for (index, (cell, (_, width))) in cells.iter().zip(K::COLUMNS).enumerate() {
+        if index > 0 {
+            line.push_str("  ");
+        }
+        push_fitted(line, cell.as_ref(), *width);
     }
-    // ASCII, the common case: one byte is one column.
-    let shown = if width == 0 {
+    out.extend_from_slice(line.trim_end().as_bytes());
+    out.push(b'\n');
+}
+
+/// Appends `text` cut or padded to exactly `width` terminal columns (0: as long as it is).
+/// Control characters would break the line; they are shown as spaces. Nothing is allocated
+/// unless the text holds one.
+fn push_fitted(line: &mut String, text: &str, width: usize) {
+    if has_control(text) {
+        let shown: String = text
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        return push_fitted(line, &shown, width);
+    }
+    let text_width = if text.is_ascii() {
         text.len()
     } else {
-        text.len().min(width)
+        text.width()
     };
-    let cut = shown < text.len();
-    let kept = if cut { width - 1 } else { shown };
-    line.extend(text[..kept].chars().map(visible));
-    if cut {
-        line.push('…');
+    if width == 0 || text_width <= width {
+        line.push_str(text);
+        pad(line, width.saturating_sub(text_width));
+        return;
     }
-    line.extend(std::iter::repeat_n(' ', width.saturating_sub(shown)));
-}
-
-fn visible(c: char) -> char {
-    if c.is_control() { ' ' } else { c }
-}
-
-/// `text` cut or padded to exactly `width` terminal columns (0: as long as it is).
-fn fit(text: &str, width: usize) -> String {
-    let text: String = text.chars().map(visible).collect();
-    if width == 0 {
-        return text;
-    }
-    if text.width() <= width {
-        let padding = width - text.width();
-        return format!("{text}{}", " ".repeat(padding));
-    }
-    let mut cut = String::new();
     let mut used = 0;
     for c in text.chars() {
         let w = c.width().unwrap_or(0);
         if used + w > width - 1 {
             break;
         }
-        cut.push(c);
+        line.push(c);
         used += w;
     }
-    cut.push('…');
-    used += 1;
-    format!("{cut}{}", " ".repeat(width - used))
+    line.push('…');
+    pad(line, width - used - 1);
 }
 
-impl<W: Write, K: TableRow> RecordWriter<K> for Table<W, K> {
-    fn reads_fields(&self) -> bool {
-        true
+fn has_control(text: &str) -> bool {
+    if text.is_ascii() {
+        text.bytes().any(|b| b < 0x20 || b == 0x7f)
+    } else {
+        text.chars().any(char::is_control)
     }
+}
 
-    fn write(&mut self, record: Record<'_, '_, K>) -> io::Result<()> {
-        let cells = K::cells(record.fields()?);
-        self.write_header_once()?;
-        self.write_row(&cells)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.out.flush()
-    }
-
-    fn finish(&mut self) -> io::Result<()> {
-        self.write_header_once()?;
-        self.out.flush()
-    }
+fn pad(line: &mut String, columns: usize) {
+    line.extend(std::iter::repeat_n(' ', columns));
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{fit, push_fitted};
+    use super::push_fitted;
     use unicode_width::UnicodeWidthStr;
+
+    /// `text` fitted to `width`, alone on a line.
+    fn fit(text: &str, width: usize) -> String {
+        let mut line = String::new();
+        push_fitted(&mut line, text, width);
+        line
+    }
 
     #[test]
     fn fit_pads_and_cuts_by_terminal_columns() {
         assert_eq!(fit("Jon", 6), "Jon   ");
         assert_eq!(fit("Jonathan Snow", 6), "Jonat…");
+        assert_eq!(fit("123456", 6), "123456");
+        assert_eq!(fit("1234567", 6), "12345…");
+        assert_eq!(fit("ab", 1), "…");
         assert_eq!(fit("山田太郎さん", 7).width(), 7);
         assert_eq!(fit("山田太郎さん", 7), "山田太…");
         assert_eq!(fit("山田太郎さん", 6), "山田… ");
+        assert_eq!(fit("Zoë", 4), "Zoë ");
         assert_eq!(fit("a\tb", 4), "a b ");
+        assert_eq!(fit("a\u{85}b", 4), "a b ");
         assert_eq!(fit("a\nb", 0), "a b");
-    }
-
-    /// The ASCII fast path writes what `fit` writes.
-    #[test]
-    fn the_ascii_path_agrees_with_fit() {
-        for text in [
-            "",
-            "Jon",
-            "Jonathan Snow",
-            "a\tb",
-            "123456",
-            "1234567",
-            "x\ny\r",
-        ] {
-            for width in 0..9 {
-                let mut line = String::from("|");
-                push_fitted(&mut line, text, width);
-                assert_eq!(line[1..], fit(text, width), "{text:?} in {width}");
-            }
-        }
+        assert_eq!(fit("", 3), "   ");
     }
 }
