@@ -13,6 +13,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::marker::PhantomData;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
@@ -91,134 +92,148 @@ impl<'de> Deserialize<'de> for Borrowed<'de> {
     }
 }
 
-/// Reads a JSON object into `T` field by field: `read` takes each key it knows and reads its
-/// value, and answers `false` for a key it does not know, which is kept in `unknown`.
-struct ObjectVisitor<'de, T> {
-    read: fn(&mut T, &str, &mut dyn FieldReader<'de>) -> Result<bool, String>,
-    unknown: fn(&mut T) -> &mut Unknown<'de>,
-    expecting: &'static str,
+/// A JSON object read field by field: each key the type knows is read into its field, and any
+/// other is kept in `unknown` with its value as Gong sent it.
+trait Object<'de>: Default {
+    const EXPECTING: &'static str;
+    /// Reads the value of `key` into its field; `false` when the type does not know the key.
+    fn read<M: MapAccess<'de>>(&mut self, key: &str, value: Value<'_, M>)
+    -> Result<bool, M::Error>;
+    fn unknown(&mut self) -> &mut Unknown<'de>;
 }
 
-/// Reads the value of the current key as one of the field types.
-trait FieldReader<'de> {
-    fn text(&mut self) -> Result<Option<Text<'de>>, String>;
-    fn flag(&mut self) -> Result<Option<bool>, String>;
-    fn texts(&mut self) -> Result<Option<Vec<Text<'de>>>, String>;
-    fn settings(&mut self) -> Result<Option<SettingsFields<'de>>, String>;
-    fn languages(&mut self) -> Result<Option<Vec<LanguageFields<'de>>>, String>;
-}
+/// The value of the current key, read as one of the field types.
+struct Value<'m, M>(&'m mut M);
 
-struct Reader<'m, M>(&'m mut M);
-
-impl<'de, M: MapAccess<'de>> FieldReader<'de> for Reader<'_, M> {
-    fn text(&mut self) -> Result<Option<Text<'de>>, String> {
-        let text: Option<Borrowed<'de>> = self.0.next_value().map_err(|e| e.to_string())?;
+impl<'de, M: MapAccess<'de>> Value<'_, M> {
+    fn text(self) -> Result<Option<Text<'de>>, M::Error> {
+        let text: Option<Borrowed<'de>> = self.0.next_value()?;
         Ok(text.map(|text| text.0))
     }
-    fn flag(&mut self) -> Result<Option<bool>, String> {
-        self.0.next_value().map_err(|e| e.to_string())
-    }
-    fn texts(&mut self) -> Result<Option<Vec<Text<'de>>>, String> {
-        let texts: Option<Vec<Borrowed<'de>>> = self.0.next_value().map_err(|e| e.to_string())?;
+    fn texts(self) -> Result<Option<Vec<Text<'de>>>, M::Error> {
+        let texts: Option<Vec<Borrowed<'de>>> = self.0.next_value()?;
         Ok(texts.map(|texts| texts.into_iter().map(|text| text.0).collect()))
     }
-    fn settings(&mut self) -> Result<Option<SettingsFields<'de>>, String> {
-        self.0.next_value().map_err(|e| e.to_string())
-    }
-    fn languages(&mut self) -> Result<Option<Vec<LanguageFields<'de>>>, String> {
-        self.0.next_value().map_err(|e| e.to_string())
+    /// Any other field type (flags, nested objects).
+    fn read<T: Deserialize<'de>>(self) -> Result<T, M::Error> {
+        self.0.next_value()
     }
 }
 
-impl<'de, T: Default> Visitor<'de> for ObjectVisitor<'de, T> {
+struct ObjectVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Object<'de>> Visitor<'de> for ObjectVisitor<T> {
     type Value = T;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.expecting)
+        f.write_str(T::EXPECTING)
     }
 
     fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<T, M::Error> {
-        let mut value = T::default();
+        let mut object = T::default();
         while let Some(Borrowed(key)) = map.next_key::<Borrowed<'de>>()? {
-            let known =
-                (self.read)(&mut value, &key, &mut Reader(&mut map)).map_err(de::Error::custom)?;
-            if !known {
+            if !object.read(&key, Value(&mut map))? {
                 let raw: &'de RawValue = map.next_value()?;
-                (self.unknown)(&mut value).push((key, raw));
+                object.unknown().push((key, raw));
             }
         }
-        Ok(value)
+        Ok(object)
     }
 }
 
-impl<'de> Deserialize<'de> for UserFields<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(ObjectVisitor {
-            read: |user: &mut UserFields<'de>, key, value| {
-                match key {
-                    "id" => user.id = value.text()?,
-                    "emailAddress" => user.email_address = value.text()?,
-                    "created" => user.created = value.text()?,
-                    "active" => user.active = value.flag()?,
-                    "emailAliases" => user.email_aliases = value.texts()?,
-                    "trustedEmailAddress" => user.trusted_email_address = value.text()?,
-                    "firstName" => user.first_name = value.text()?,
-                    "lastName" => user.last_name = value.text()?,
-                    "title" => user.title = value.text()?,
-                    "phoneNumber" => user.phone_number = value.text()?,
-                    "extension" => user.extension = value.text()?,
-                    "personalMeetingUrls" => user.personal_meeting_urls = value.texts()?,
-                    "settings" => user.settings = value.settings()?,
-                    "managerId" => user.manager_id = value.text()?,
-                    "meetingConsentPageUrl" => user.meeting_consent_page_url = value.text()?,
-                    "spokenLanguages" => user.spoken_languages = value.languages()?,
-                    _ => return Ok(false),
-                }
-                Ok(true)
-            },
-            unknown: |user| &mut user.unknown,
-            expecting: "a user object",
-        })
+/// `Deserialize` for an [`Object`], through [`ObjectVisitor`].
+macro_rules! deserialize_object {
+    ($($object:ident),+) => {$(
+        impl<'de> Deserialize<'de> for $object<'de> {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                deserializer.deserialize_map(ObjectVisitor(PhantomData))
+            }
+        }
+    )+};
+}
+
+deserialize_object!(UserFields, SettingsFields, LanguageFields);
+
+impl<'de> Object<'de> for UserFields<'de> {
+    const EXPECTING: &'static str = "a user object";
+
+    fn read<M: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        value: Value<'_, M>,
+    ) -> Result<bool, M::Error> {
+        match key {
+            "id" => self.id = value.text()?,
+            "emailAddress" => self.email_address = value.text()?,
+            "created" => self.created = value.text()?,
+            "active" => self.active = value.read()?,
+            "emailAliases" => self.email_aliases = value.texts()?,
+            "trustedEmailAddress" => self.trusted_email_address = value.text()?,
+            "firstName" => self.first_name = value.text()?,
+            "lastName" => self.last_name = value.text()?,
+            "title" => self.title = value.text()?,
+            "phoneNumber" => self.phone_number = value.text()?,
+            "extension" => self.extension = value.text()?,
+            "personalMeetingUrls" => self.personal_meeting_urls = value.texts()?,
+            "settings" => self.settings = value.read()?,
+            "managerId" => self.manager_id = value.text()?,
+            "meetingConsentPageUrl" => self.meeting_consent_page_url = value.text()?,
+            "spokenLanguages" => self.spoken_languages = value.read()?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    fn unknown(&mut self) -> &mut Unknown<'de> {
+        &mut self.unknown
     }
 }
 
-impl<'de> Deserialize<'de> for SettingsFields<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(ObjectVisitor {
-            read: |s: &mut SettingsFields<'de>, key, value| {
-                let slot = match key {
-                    "webConferencesRecorded" => &mut s.web_conferences_recorded,
-                    "preventWebConferenceRecording" => &mut s.prevent_web_conference_recording,
-                    "telephonyCallsImported" => &mut s.telephony_calls_imported,
-                    "emailsImported" => &mut s.emails_imported,
-                    "preventEmailImport" => &mut s.prevent_email_import,
-                    "nonRecordedMeetingsImported" => &mut s.non_recorded_meetings_imported,
-                    "gongConnectEnabled" => &mut s.gong_connect_enabled,
-                    _ => return Ok(false),
-                };
-                *slot = value.flag()?;
-                Ok(true)
-            },
-            unknown: |s| &mut s.unknown,
-            expecting: "a settings object",
-        })
+impl<'de> Object<'de> for SettingsFields<'de> {
+    const EXPECTING: &'static str = "a settings object";
+
+    fn read<M: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        value: Value<'_, M>,
+    ) -> Result<bool, M::Error> {
+        let flag = match key {
+            "webConferencesRecorded" => &mut self.web_conferences_recorded,
+            "preventWebConferenceRecording" => &mut self.prevent_web_conference_recording,
+            "telephonyCallsImported" => &mut self.telephony_calls_imported,
+            "emailsImported" => &mut self.emails_imported,
+            "preventEmailImport" => &mut self.prevent_email_import,
+            "nonRecordedMeetingsImported" => &mut self.non_recorded_meetings_imported,
+            "gongConnectEnabled" => &mut self.gong_connect_enabled,
+            _ => return Ok(false),
+        };
+        *flag = value.read()?;
+        Ok(true)
+    }
+
+    fn unknown(&mut self) -> &mut Unknown<'de> {
+        &mut self.unknown
     }
 }
 
-impl<'de> Deserialize<'de> for LanguageFields<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(ObjectVisitor {
-            read: |l: &mut LanguageFields<'de>, key, value| {
-                match key {
-                    "language" => l.language = value.text()?,
-                    "primary" => l.primary = value.flag()?,
-                    _ => return Ok(false),
-                }
-                Ok(true)
-            },
-            unknown: |l| &mut l.unknown,
-            expecting: "a spoken language object",
-        })
+impl<'de> Object<'de> for LanguageFields<'de> {
+    const EXPECTING: &'static str = "a spoken language object";
+
+    fn read<M: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        value: Value<'_, M>,
+    ) -> Result<bool, M::Error> {
+        match key {
+            "language" => self.language = value.text()?,
+            "primary" => self.primary = value.read()?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    fn unknown(&mut self) -> &mut Unknown<'de> {
+        &mut self.unknown
     }
 }
 
