@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::decode::{decode_error, decode_json};
-use crate::raw::{RawUser, parse_envelope};
+use crate::raw::{RawUser, body_text, parse_envelope};
 use crate::{Error, Page};
 
 /// A user as a page holds it. Sealed by being crate-private.
@@ -62,13 +62,12 @@ struct Envelope<'a> {
 
 impl PageItem for RawUser {
     fn decode_page(status: StatusCode, body: Bytes) -> Result<Page<Self>, Error> {
-        let Some(envelope) = parse_envelope::<Envelope<'_>>(&body) else {
-            return Err(decode_error::<UsersMetadata>(status, &body, ""));
-        };
+        let typed_error = || decode_error::<UsersMetadata>(status, &body, "");
+        let text = body_text(&body).ok_or_else(typed_error)?;
+        let envelope = parse_envelope::<Envelope<'_>>(&text).ok_or_else(typed_error)?;
         let users = envelope.users.as_deref().unwrap_or_default();
         // A user that is not an object: let the typed decoder name the path and the problem.
-        let users = RawUser::locate(&body, users)
-            .map_err(|_| decode_error::<UsersMetadata>(status, &body, ""))?;
+        let users = RawUser::locate(&text, users).map_err(|_| typed_error())?;
         Ok(Page {
             request_id: envelope.request_id,
             records: envelope.records,

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::decode::{decode_error, decode_json};
-use crate::raw::{Raw, RawSettingChange, parse_envelope};
+use crate::raw::{Raw, RawSettingChange, body_text, parse_envelope};
 use crate::send::{BuiltRequest, Operation, send};
 use crate::user_id::check_user_ids;
 use crate::{Client, Error};
@@ -130,9 +130,10 @@ struct Envelope<'a> {
 impl HistoryItem for Raw<UserSettingChange> {
     fn decode_history(status: StatusCode, body: Bytes) -> Result<SettingsHistory<Self>, Error> {
         let typed_error = || decode_error::<UserSettingsHistory>(status, &body, "");
-        let envelope = parse_envelope::<Envelope<'_>>(&body).ok_or_else(typed_error)?;
+        let text = body_text(&body).ok_or_else(typed_error)?;
+        let envelope = parse_envelope::<Envelope<'_>>(&text).ok_or_else(typed_error)?;
         let changes = envelope.changes.as_deref().unwrap_or_default();
-        let changes = Raw::locate(&body, changes).map_err(|_| typed_error())?;
+        let changes = Raw::locate(&text, changes).map_err(|_| typed_error())?;
         Ok(SettingsHistory {
             request_id: envelope.request_id,
             changes,
