@@ -149,7 +149,7 @@ pub fn write_all<R: DeserializeOwned, K: RecordKind>(
             let decoded = records
                 .iter()
                 .map(|raw| {
-                    serde_json::from_slice::<K::Fields<'_>>(raw.as_bytes()).map_err(|refused| {
+                    serde_json::from_str::<K::Fields<'_>>(raw.as_str()).map_err(|refused| {
                         // Decoded again with the generated type, for an error naming the bad path.
                         match raw.decode() {
                             Err(error) => WriteError::Decode(error),
