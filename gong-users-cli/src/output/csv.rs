@@ -1,8 +1,6 @@
 //! CSV (RFC 4180): a header and one row a record, from one table of columns a record type
 //! (`user_rows.rs`, `history_rows.rs`), so the header and the rows cannot drift apart.
 
-use std::io;
-
 use std::borrow::Cow;
 use std::marker::PhantomData;
 
@@ -31,16 +29,14 @@ impl<K> CsvRows<K> {
 }
 
 impl<K: CsvRow> RowFormat<K> for CsvRows<K> {
-    fn header(&self, out: &mut Vec<u8>) -> io::Result<()> {
+    fn header(&self, out: &mut Vec<u8>) {
         write_row(out, K::COLUMNS.iter().map(|column| column.heading));
-        Ok(())
     }
 
-    fn rows(&self, records: &[K::Fields<'_>], out: &mut Vec<u8>) -> io::Result<()> {
+    fn rows(&self, records: &[K::Fields<'_>], out: &mut Vec<u8>) {
         for fields in records {
             write_row(out, K::COLUMNS.iter().map(|column| (column.cell)(fields)));
         }
-        Ok(())
     }
 }
 

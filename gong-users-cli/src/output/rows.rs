@@ -9,9 +9,9 @@ use super::RecordKind;
 /// How a format renders records of kind `K` as rows.
 pub trait RowFormat<K: RecordKind> {
     /// The header row.
-    fn header(&self, out: &mut Vec<u8>) -> io::Result<()>;
+    fn header(&self, out: &mut Vec<u8>);
     /// One row a record, in order.
-    fn rows(&self, records: &[K::Fields<'_>], out: &mut Vec<u8>) -> io::Result<()>;
+    fn rows(&self, records: &[K::Fields<'_>], out: &mut Vec<u8>);
 }
 
 /// Writes records as rows, after the header.
@@ -40,9 +40,9 @@ impl<K: RecordKind> RowWriter<K> {
     pub fn write(&mut self, records: &[K::Fields<'_>]) -> io::Result<()> {
         self.buffer.clear();
         if !self.header_written {
-            self.format.header(&mut self.buffer)?;
+            self.format.header(&mut self.buffer);
         }
-        self.format.rows(records, &mut self.buffer)?;
+        self.format.rows(records, &mut self.buffer);
         self.out.write_all(&self.buffer)?;
         self.header_written = true;
         self.out.flush()

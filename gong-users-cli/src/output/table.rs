@@ -3,7 +3,6 @@
 //! scripts stay aligned; what does not fit is cut with `…`.
 
 use std::borrow::Cow;
-use std::io;
 use std::marker::PhantomData;
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
@@ -30,18 +29,16 @@ impl<K> TableRows<K> {
 }
 
 impl<K: TableRow> RowFormat<K> for TableRows<K> {
-    fn header(&self, out: &mut Vec<u8>) -> io::Result<()> {
+    fn header(&self, out: &mut Vec<u8>) {
         let headings: Vec<&str> = K::COLUMNS.iter().map(|(heading, _)| *heading).collect();
         write_row::<K, _>(&mut String::new(), &headings, out);
-        Ok(())
     }
 
-    fn rows(&self, records: &[K::Fields<'_>], out: &mut Vec<u8>) -> io::Result<()> {
+    fn rows(&self, records: &[K::Fields<'_>], out: &mut Vec<u8>) {
         let mut line = String::new();
         for fields in records {
             write_row::<K, _>(&mut line, &K::cells(fields), out);
         }
-        Ok(())
     }
 }
 
