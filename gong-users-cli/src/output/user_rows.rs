@@ -6,11 +6,11 @@
 
 use std::borrow::Cow;
 
+use serde_json::value::RawValue;
+
 use super::RecordKind;
 use super::csv::{Column, CsvRow, flag, text};
 use super::table::TableRow;
-use serde_json::value::RawValue;
-
 use super::user_fields::{LanguageFields, SettingsFields, Text, UserFields as User};
 
 /// Users, as `list` and `get` write them: decoded into [`User`], borrowing from the page.
@@ -161,23 +161,19 @@ fn extra(user: &User<'_>) -> Cow<'static, str> {
     }
     let mut json = String::with_capacity(64);
     json.push('{');
-    let mut members = user.unknown.iter().map(|(k, v)| (&**k, v.get()));
-    write_members(&mut json, &mut members);
-    let mut separator = if user.unknown.is_empty() { "" } else { "," };
+    for (key, value) in &user.unknown {
+        write_key(&mut json, key);
+        json.push_str(value.get());
+    }
     if !settings.is_empty() {
-        json.push_str(separator);
         write_key(&mut json, "settings");
         write_object(&mut json, settings);
-        separator = ",";
     }
     if languages_extra {
-        json.push_str(separator);
         write_key(&mut json, "spokenLanguages");
         json.push('[');
-        for (index, language) in languages.iter().enumerate() {
-            if index > 0 {
-                json.push(',');
-            }
+        for language in languages {
+            separate(&mut json);
             write_object(&mut json, &language.unknown);
         }
         json.push(']');
@@ -188,23 +184,17 @@ fn extra(user: &User<'_>) -> Cow<'static, str> {
 
 fn write_object(json: &mut String, unknown: &[(Text<'_>, &RawValue)]) {
     json.push('{');
-    write_members(json, &mut unknown.iter().map(|(k, v)| (&**k, v.get())));
+    for (key, value) in unknown {
+        write_key(json, key);
+        json.push_str(value.get());
+    }
     json.push('}');
 }
 
-/// `"key":value` pairs, comma-separated; each value is JSON text as Gong sent it.
-fn write_members<'m>(json: &mut String, members: &mut dyn Iterator<Item = (&'m str, &'m str)>) {
-    for (index, (key, value)) in members.enumerate() {
-        if index > 0 {
-            json.push(',');
-        }
-        write_key(json, key);
-        json.push_str(value);
-    }
-}
-
-/// `"key":`, the key escaped as JSON needs (it was unescaped when decoded).
+/// `"key":`, after a comma unless it is the object's first member; the key escaped as JSON
+/// needs (it was unescaped when decoded).
 fn write_key(json: &mut String, key: &str) {
+    separate(json);
     if key.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
         json.push('"');
         json.push_str(key);
@@ -213,4 +203,49 @@ fn write_key(json: &mut String, key: &str) {
         json.push_str(&serde_json::Value::from(key).to_string());
     }
     json.push(':');
+}
+
+/// A comma before a member or element, unless it is the first of its object or array: values
+/// are whole JSON texts, so only an opening bracket ends the text before a first one.
+fn separate(json: &mut String) {
+    if !json.ends_with(['{', '[']) {
+        json.push(',');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{User, extra};
+
+    fn extra_of(json: &str) -> String {
+        let user: User<'_> = serde_json::from_str(json).unwrap();
+        extra(&user).into_owned()
+    }
+
+    /// Unknown fields come out as one JSON object, as Gong sent their values, nested records'
+    /// ones under their field's name.
+    #[test]
+    fn extra_holds_every_unknown_field_as_json() {
+        assert_eq!(
+            extra_of(r#"{"id":"1","settings":{},"spokenLanguages":[]}"#),
+            ""
+        );
+        assert_eq!(
+            extra_of(
+                r#"{"a":1.50,"id":"1","b":[1, 2],"settings":{"emailsImported":true,"s":null}}"#
+            ),
+            r#"{"a":1.50,"b":[1, 2],"settings":{"s":null}}"#
+        );
+        assert_eq!(
+            extra_of(r#"{"spokenLanguages":[{"language":"en"},{"c":0.9,"d":"x"}]}"#),
+            r#"{"spokenLanguages":[{},{"c":0.9,"d":"x"}]}"#
+        );
+        assert_eq!(
+            extra_of(r#"{"q\"k\\":true,"settings":{"t\u0009":1}}"#),
+            r#"{"q\"k\\":true,"settings":{"t\t":1}}"#
+        );
+        let json = extra_of(r#"{"q\"k\\":true,"settings":{"t\u0009":1}}"#);
+        let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(parsed["settings"]["t\t"], 1);
+    }
 }
