@@ -132,10 +132,17 @@ fn decode_users(page: &Page<RawUser>) -> Result<Vec<UserFields<'_>>, WriteError>
         .iter()
         .map(|user| serde_json::from_str(user.as_str()))
         .collect();
-    users.map_err(|refused| match page.decode() {
+    users.map_err(|refused| refusal(refused, page.decode()))
+}
+
+/// Why the field decoder refused a record, given what the generated type made of the same
+/// record (`generated`): its error names the bad value's path; when it accepted the record, the
+/// field decoder's own error is all there is.
+fn refusal<T>(refused: serde_json::Error, generated: Result<T, gong_users::Error>) -> WriteError {
+    match generated {
         Err(error) => WriteError::Decode(error),
         Ok(_) => WriteError::Fields(refused),
-    })
+    }
 }
 
 /// Writes `records` (decoded as `K`'s fields for row formats), then flushes.
@@ -149,13 +156,8 @@ pub fn write_all<R: DeserializeOwned, K: RecordKind>(
             let decoded = records
                 .iter()
                 .map(|raw| {
-                    serde_json::from_str::<K::Fields<'_>>(raw.as_str()).map_err(|refused| {
-                        // Decoded again with the generated type, for an error naming the bad path.
-                        match raw.decode() {
-                            Err(error) => WriteError::Decode(error),
-                            Ok(_) => WriteError::Fields(refused),
-                        }
-                    })
+                    serde_json::from_str::<K::Fields<'_>>(raw.as_str())
+                        .map_err(|refused| refusal(refused, raw.decode()))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             rows.write(&decoded)?;
