@@ -21,7 +21,7 @@ use crate::cursor::CursorState;
 use crate::history::settings_history;
 use crate::http::{Request, Response};
 use crate::log::{Outcome, RecordedRequest};
-use crate::oauth::{Refresh, TOKEN_PATH};
+use crate::oauth::{Refresh, TOKEN_PATH, TokenFault};
 use crate::server::{Listed, State, lock};
 
 const NO_USERS: &str = "No users found corresponding to the provided filters";
@@ -292,7 +292,8 @@ impl Call<'_> {
     }
 
     /// `POST /oauth2/generate-customer-token`: the app's Basic credentials, and
-    /// `grant_type=refresh_token` with a `refresh_token`, from the query or a form body.
+    /// `grant_type=refresh_token` with a `refresh_token` in the query string, no body (the shape
+    /// Gong documents; a form body is refused with `invalid_request`). Queued faults first.
     fn refresh_token(&self) -> Answer {
         let oauth_error = |error: &str, description: &str| {
             json!({"error": error, "error_description": description}).to_string()
@@ -316,15 +317,28 @@ impl Call<'_> {
             let body = oauth_error("invalid_client", "Client authentication failed");
             return (Outcome::Unauthorized, Some(Response::json(401, body)));
         }
-        let mut params = self.query.to_vec();
-        params.extend(url::form_urlencoded::parse(&self.request.body).into_owned());
+        if !self.request.body.is_empty() {
+            let body = oauth_error(
+                "invalid_request",
+                "grant_type and refresh_token belong in the query string, with no body",
+            );
+            return (Outcome::TokenRefused, Some(Response::json(400, body)));
+        }
+        let fault = lock(&self.state.token_faults).pop_front();
+        if fault == Some(TokenFault::BadGatewayBeforeRotation) {
+            let page = Response::html(502, BAD_GATEWAY_HTML);
+            return (Outcome::TokenBadGateway, Some(page));
+        }
         let answer = lock(oauth).refresh(
-            &params,
+            self.query,
             config,
             &format!("http://{}", self.request_host()),
             &mut lock(&self.state.rng),
         );
         match answer {
+            Refresh::Issued(_) if fault == Some(TokenFault::AnswerLostAfterRotation) => {
+                (Outcome::TokenAnswerLost, None)
+            }
             Refresh::Issued(body) => (Outcome::TokenIssued, Some(Response::json(200, body))),
             Refresh::InvalidGrant => {
                 let body = oauth_error(

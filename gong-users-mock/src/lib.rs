@@ -41,7 +41,7 @@ mod users;
 
 pub use faults::{Fault, Faults};
 pub use log::{Outcome, RecordedRequest};
-pub use oauth::TOKEN_PATH;
+pub use oauth::{TOKEN_PATH, TokenFault};
 pub use server::{FakeGong, FakeGongBuilder, PAGE_SIZE};
 
 /// The synthetic users FakeGong serves for `seed`: `count` regular users and `avatars`

@@ -84,6 +84,12 @@ pub enum Outcome {
     TokenIssued,
     /// 400 `invalid_grant` (or `invalid_request`) from the token endpoint.
     TokenRefused,
+    /// The token endpoint rotated the tokens, then reset the connection instead of answering
+    /// ([`TokenFault::AnswerLostAfterRotation`](crate::TokenFault::AnswerLostAfterRotation)).
+    TokenAnswerLost,
+    /// 502 from the token endpoint before any rotation
+    /// ([`TokenFault::BadGatewayBeforeRotation`](crate::TokenFault::BadGatewayBeforeRotation)).
+    TokenBadGateway,
     /// 400 for a malformed request other than its cursor (a body that is not JSON, a time
     /// without an offset).
     BadRequest,
@@ -100,6 +106,8 @@ impl Outcome {
             Outcome::Unauthorized => 401,
             Outcome::BadCursor | Outcome::BadRequest | Outcome::TokenRefused => 400,
             Outcome::TokenIssued => 200,
+            Outcome::TokenBadGateway => 502,
+            Outcome::TokenAnswerLost => return None,
             Outcome::RateLimited { .. } => 429,
             Outcome::Fault(Fault::InternalError) => 500,
             Outcome::Fault(Fault::BadGatewayHtml) => 502,

@@ -12,6 +12,18 @@ use serde_json::json;
 /// The path of the token endpoint, as on `app.gong.io`.
 pub const TOKEN_PATH: &str = "/oauth2/generate-customer-token";
 
+/// A fault of the token endpoint, queued with
+/// [`FakeGong::queue_token_faults`](crate::FakeGong::queue_token_faults): each answers one
+/// token request, in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenFault {
+    /// 502 with a proxy's HTML page; the refresh token is not spent.
+    BadGatewayBeforeRotation,
+    /// The refresh is granted (the refresh token is spent, a new one issued), then the
+    /// connection is reset: the answer with the new refresh token never reaches the client.
+    AnswerLostAfterRotation,
+}
+
 /// An app registered with the fake, and how long its access tokens live.
 #[derive(Clone, Debug)]
 pub(crate) struct OAuthConfig {
@@ -53,8 +65,7 @@ impl OAuthState {
         }
     }
 
-    /// Answers a refresh with `params` (from the query string or a form body: Gong's help shows
-    /// the first, clients send the second).
+    /// Answers a refresh with `params`, from the query string: the shape Gong documents.
     pub(crate) fn refresh(
         &mut self,
         params: &[(String, String)],

@@ -19,7 +19,7 @@ use crate::cursor::Cursors;
 use crate::handler;
 use crate::http;
 use crate::log::{Outcome, RecordedRequest};
-use crate::oauth::{OAuthConfig, OAuthState, TOKEN_PATH};
+use crate::oauth::{OAuthConfig, OAuthState, TOKEN_PATH, TokenFault};
 use crate::{Fault, Faults};
 
 /// Gong's page size, fixed by Gong.
@@ -210,6 +210,7 @@ impl FakeGongBuilder {
             log: Mutex::new(Vec::new()),
             request_count: AtomicU64::new(0),
             failing_page: Mutex::new(None),
+            token_faults: Mutex::new(Default::default()),
             repeated_cursor: Mutex::new(None),
             started: Instant::now(),
             oauth: self
@@ -312,6 +313,11 @@ impl FakeGong {
         self.state.oauth.as_ref().map_or(0, |o| lock(o).refused())
     }
 
+    /// Queues faults for the next token requests, one request each, in order.
+    pub fn queue_token_faults(&self, faults: impl IntoIterator<Item = TokenFault>) {
+        lock(&self.state.token_faults).extend(faults);
+    }
+
     /// The one refresh token that works now.
     pub fn current_refresh_token(&self) -> Option<String> {
         self.state
@@ -390,6 +396,8 @@ pub(crate) struct State {
     pub(crate) repeated_cursor: Mutex<Option<String>>,
     pub(crate) started: Instant,
     pub(crate) oauth: Option<Mutex<OAuthState>>,
+    /// Faults queued for the next token requests.
+    pub(crate) token_faults: Mutex<std::collections::VecDeque<TokenFault>>,
     /// Where the fake listens, for `api_base_url_for_customer`.
     pub(crate) address: SocketAddr,
 }

@@ -1,10 +1,11 @@
 //! The credentials each request carries: a fixed header (access key, bearer token), or an OAuth
 //! session that refreshes its access token as needed.
 
+use std::sync::Arc;
+
 use reqwest::header::HeaderValue;
 
-use crate::client::ClientInner;
-use crate::oauth::{Authorization, OAuthSession};
+use crate::oauth::{Authorization, OAuthSession, SessionContext};
 use crate::{ConfigError, Credentials, Error};
 
 pub(crate) enum Auth {
@@ -13,14 +14,17 @@ pub(crate) enum Auth {
         scheme: &'static str,
         header: HeaderValue,
     },
-    /// A Gong app's token state, shared by the client's clones.
-    OAuth(Box<OAuthSession>),
+    /// A Gong app's token state, shared by the client's clones (and by its refresh tasks).
+    OAuth(Arc<OAuthSession>),
 }
 
 impl Auth {
-    pub(crate) fn new(credentials: Credentials) -> Result<Self, ConfigError> {
+    pub(crate) fn new(
+        credentials: Credentials,
+        context: SessionContext,
+    ) -> Result<Self, ConfigError> {
         match credentials {
-            Credentials::OAuth(app) => Ok(Auth::OAuth(Box::new(OAuthSession::new(app)?))),
+            Credentials::OAuth(app) => Ok(Auth::OAuth(Arc::new(app.into_session(context)?))),
             fixed => Ok(Auth::Fixed {
                 scheme: fixed.scheme(),
                 header: fixed.header_value()?,
@@ -37,26 +41,25 @@ impl Auth {
     }
 
     /// The credentials for the next request.
-    pub(crate) async fn authorization(&self, client: &ClientInner) -> Result<Authorization, Error> {
+    pub(crate) async fn authorization(&self) -> Result<Authorization, Error> {
         match self {
             Auth::Fixed { header, .. } => Ok(Authorization {
                 header: header.clone(),
                 api_base: None,
             }),
-            Auth::OAuth(session) => session.authorization(client).await,
+            Auth::OAuth(session) => session.authorization(None).await,
         }
     }
 
-    /// After a 401 to `rejected`: refreshes the credentials to try once more, when there can be
-    /// new ones (`None`: fixed credentials).
+    /// After a 401 to `rejected`: new credentials to try once more, when there can be new ones
+    /// (`None`: fixed credentials).
     pub(crate) async fn after_unauthorized(
         &self,
-        client: &ClientInner,
         rejected: &HeaderValue,
-    ) -> Option<Result<(), Error>> {
+    ) -> Option<Result<Authorization, Error>> {
         match self {
             Auth::Fixed { .. } => None,
-            Auth::OAuth(session) => Some(session.after_unauthorized(client, rejected).await),
+            Auth::OAuth(session) => Some(session.authorization(Some(rejected.clone())).await),
         }
     }
 

@@ -9,6 +9,7 @@ use url::Url;
 use crate::auth::Auth;
 use crate::base_url::{DEFAULT_BASE_URL, ENV_BASE_URL, base_url_string, parse_base_url};
 use crate::events::{Event, EventHandler};
+use crate::oauth::SessionContext;
 use crate::rate_limit::Limiter;
 use crate::{
     ConfigError, Credentials, Error, GetSettingsHistory, GetUser, GetUsers, ListUsers, RateLimit,
@@ -87,6 +88,16 @@ impl Client {
     /// The base URL requests go to.
     pub fn base_url(&self) -> &Url {
         &self.inner.base_url
+    }
+
+    /// Waits for work that a dropped operation left running to finish: an OAuth token refresh
+    /// already sent completes, and its rotated refresh token reaches the
+    /// [`TokenStore`](crate::TokenStore), even when the listing that asked for it was dropped
+    /// (Ctrl-C). Call it before a process exits; it returns at once when nothing is under way.
+    pub async fn close(&self) {
+        if let Some(session) = self.inner.auth.oauth() {
+            session.settle().await;
+        }
     }
 }
 
@@ -232,7 +243,6 @@ impl ClientBuilder {
     /// Builds the client. Fails without credentials.
     pub fn build(self) -> Result<Client, Error> {
         let credentials = self.credentials.ok_or(ConfigError::MissingCredentials)?;
-        let auth = Auth::new(credentials)?;
         let http = reqwest::Client::builder()
             .tls_backend_preconfigured(crate::tls::client_config()?)
             .user_agent(USER_AGENT)
@@ -242,6 +252,15 @@ impl ClientBuilder {
             .timeout(self.timeout)
             .build()
             .map_err(ConfigError::HttpClient)?;
+        let auth = Auth::new(
+            credentials,
+            SessionContext {
+                http: http.clone(),
+                retry: self.retry.clone(),
+                max_body_bytes: self.max_body_bytes,
+                events: self.events.clone(),
+            },
+        )?;
         let raw =
             gong_users_sys::Client::new_with_client(&base_url_string(&self.base_url), http.clone());
         Ok(Client {

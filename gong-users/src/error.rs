@@ -117,11 +117,38 @@ pub enum ErrorKind {
         /// The OAuth `error_description`, when it sent one.
         description: Option<String>,
     },
-    /// The [`TokenStore`](crate::TokenStore) failed to keep a rotated refresh token. The new
-    /// token is still used in memory (it is the only valid one), but a later run will not find
-    /// it.
-    #[error("the rotated OAuth refresh token could not be stored: {0}")]
-    TokenStore(String),
+    /// Gong's token endpoint refused the refresh token after an earlier attempt of the same
+    /// refresh may have reached it (it timed out, the connection was cut, or a proxy answered
+    /// 5xx): that attempt most likely rotated the token and its answer, with the new refresh
+    /// token, was lost on the way back. Only re-authorizing the app gives a new one. Not retried.
+    #[error(
+        "Gong refused the OAuth refresh token (HTTP {status}{}{}) after an earlier attempt of the \
+         same refresh failed on the way ({earlier}): that attempt most likely rotated the token \
+         and its answer was lost; the app must be re-authorized for this customer",
+        reason.as_deref().map(|r| format!(", {r}")).unwrap_or_default(),
+        description.as_deref().map(|d| format!(": {d}")).unwrap_or_default()
+    )]
+    RefreshAnswerLost {
+        /// The token endpoint's status on the last attempt.
+        status: StatusCode,
+        /// The OAuth `error` (`invalid_grant`, …), when it sent one.
+        reason: Option<String>,
+        /// The OAuth `error_description`, when it sent one.
+        description: Option<String>,
+        /// What happened to the earlier attempt.
+        earlier: String,
+    },
+    /// A background task of the client ended without finishing its work: it panicked (in the
+    /// client, or in an [`on_event`](crate::ClientBuilder::on_event) callback) or its runtime
+    /// shut down. A listing that meets this did not end: [`Error::resume_cursor`] says where
+    /// to continue.
+    #[error(
+        "the client's {task} task ended before finishing its work (it panicked or was aborted)"
+    )]
+    TaskFailed {
+        /// Which task: `"page fetching"`, `"OAuth token refresh"`.
+        task: &'static str,
+    },
     /// The generated code could not turn the operation's parameters into a request (a user id
     /// that is not 1 to 20 digits, say). Raised before anything is sent.
     #[error("the request could not be built: {0}")]
@@ -347,7 +374,10 @@ impl Error {
         matches!(
             self.status(),
             Some(StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
-        ) || matches!(self.inner.kind, ErrorKind::ReauthorizationRequired { .. })
+        ) || matches!(
+            self.inner.kind,
+            ErrorKind::ReauthorizationRequired { .. } | ErrorKind::RefreshAnswerLost { .. }
+        )
     }
 
     /// True for 404 (an unknown user id; a later page of a listing that is gone; never for a
@@ -356,6 +386,20 @@ impl Error {
     pub fn is_not_found(&self) -> bool {
         self.status() == Some(StatusCode::NOT_FOUND)
             || matches!(self.inner.kind, ErrorKind::UsersNotFound { .. })
+    }
+
+    /// True when Gong refused a listing's cursor as expired (`400 {"errors":["cursor has
+    /// expired"]}`): Gong's cursors are signed tokens with a lifetime it does not publish. Such a
+    /// cursor cannot be resumed from; list again from the first page. (A listing that started
+    /// from the first page restarts by itself, see [`ListUsers::pages`](crate::ListUsers::pages).)
+    pub fn is_cursor_expired(&self) -> bool {
+        self.api().is_some_and(|api| {
+            api.status == StatusCode::BAD_REQUEST
+                && api.messages.iter().any(|message| {
+                    let message = message.to_ascii_lowercase();
+                    message.contains("cursor") && message.contains("expired")
+                })
+        })
     }
 
     /// True for 429: the rate limit was not cleared within the retry budget.
@@ -374,7 +418,8 @@ impl Error {
     }
 
     /// True when Gong's response could not be used: a body that does not decode or is over the
-    /// size bound, a cursor or a page that repeats, a 404 in the middle of a listing.
+    /// size bound, a cursor or a page that repeats, a 404 in the middle of a listing, a cursor
+    /// that expired.
     pub fn is_bad_response(&self) -> bool {
         matches!(
             self.inner.kind,
@@ -383,6 +428,7 @@ impl Error {
                 | ErrorKind::RepeatedCursor { .. }
                 | ErrorKind::RepeatedPage { .. }
         ) || (self.is_not_found() && self.inner.resume_cursor.is_some())
+            || self.is_cursor_expired()
     }
 
     /// Records where the listing that hit this error can continue.
@@ -394,6 +440,21 @@ impl Error {
     /// Records how many attempts were made.
     pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
         self.inner.attempts = attempts;
+        self
+    }
+
+    /// The same error with no URL in a transport or timeout cause: for requests whose URL holds
+    /// a secret (the OAuth token request).
+    pub(crate) fn without_url(mut self) -> Self {
+        let kind = std::mem::replace(
+            &mut self.inner.kind,
+            ErrorKind::InvalidRequest(String::new()),
+        );
+        self.inner.kind = match kind {
+            ErrorKind::Transport(source) => ErrorKind::Transport(source.without_url()),
+            ErrorKind::Timeout(source) => ErrorKind::Timeout(source.without_url()),
+            other => other,
+        };
         self
     }
 

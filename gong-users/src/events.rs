@@ -84,6 +84,37 @@ pub enum Event {
         /// Users received over the whole listing.
         received: u64,
     },
+    /// Gong refused a listing's cursor as expired, and the listing starts again from its first
+    /// page; the users already delivered are left out when they come again.
+    ListingRestarted {
+        /// Which restart this is (1 for the first; at most three).
+        restart: u32,
+        /// How many users the listing had delivered when the cursor expired.
+        delivered: u64,
+    },
+    /// A refresh handed out a new OAuth refresh token, and the [`TokenStore`](crate::TokenStore)
+    /// could not keep it (nor the access token with it). The client goes on with the new token
+    /// in memory, the only valid one, but a later run will not find it there: worth telling the
+    /// user at once.
+    TokenNotSaved {
+        /// What the store said.
+        error: String,
+    },
+    /// A token store that other processes share could not be read or locked; the client went on
+    /// with what it holds in memory.
+    TokenStoreUnavailable {
+        /// What the store said.
+        error: String,
+    },
+    /// An explicitly set base URL is not the customer's host that Gong's token response named
+    /// (`api_base_url_for_customer`). Requests go to the base URL as set; Gong usually answers
+    /// 401 there. Sent once per client.
+    CustomerHostMismatch {
+        /// The base URL as set.
+        base_url: String,
+        /// The host Gong named.
+        api_base_url_for_customer: String,
+    },
 }
 
 /// A shared callback receiving [`Event`]s; it must return quickly.

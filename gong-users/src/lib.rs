@@ -107,7 +107,8 @@ pub use gong_users_sys::types::{
 pub use list_users::ListUsers;
 pub use oauth::{
     DEFAULT_TOKEN_URL, ENV_OAUTH_CLIENT_ID, ENV_OAUTH_CLIENT_SECRET, ENV_OAUTH_REFRESH_TOKEN,
-    ENV_OAUTH_TOKEN_URL, OAuthApp, TokenStore,
+    ENV_OAUTH_TOKEN_URL, OAuthApp, StoreError, StoreFuture, StoredTokens, TokenStore,
+    TokenStoreLock,
 };
 pub use page::Page;
 pub use pagination::{Items, Pages};

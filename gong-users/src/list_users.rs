@@ -119,6 +119,13 @@ impl ListUsers {
     /// Every page, following cursors until the last. A cursor or page that comes back again
     /// ends the stream with an error instead of looping; any error ends it, carrying the cursor
     /// to resume from. Nothing is fetched until the stream is first polled.
+    ///
+    /// Gong's cursors expire. A listing that started from the first page and meets an expired
+    /// cursor starts again from the first page, leaving out the users it delivered already (by
+    /// id), so every user still comes once; it says so with [`Event::ListingRestarted`], and
+    /// gives up with the error after three restarts. A listing started from a
+    /// [`cursor`](ListUsers::cursor) cannot do that: it fails with
+    /// [`Error::is_cursor_expired`].
     pub fn pages(self) -> Pages<User> {
         Pages::new(self.client, self.request, self.prefetch)
     }
@@ -209,6 +216,8 @@ pub(crate) async fn fetch_page<T: PageItem>(
                 });
                 Ok(Page::empty(api.request_id.clone()))
             }
+            // An expired cursor is no place to resume from: the caller must start over.
+            _ if error.is_cursor_expired() => Err(error.with_resume_cursor(None)),
             _ => Err(error.with_resume_cursor(request.cursor.as_deref())),
         },
     }

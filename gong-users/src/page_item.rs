@@ -89,6 +89,14 @@ impl PageItem for RawUser {
     }
 
     fn user_id(&self) -> Option<String> {
+        // Gong writes `id` first: read it there without parsing the record, when it holds no
+        // escape.
+        if let Some(rest) = self.as_str().strip_prefix(r#"{"id":""#)
+            && let Some(id) = rest.split_once('"').map(|(id, _)| id)
+            && !id.contains('\\')
+        {
+            return Some(id.to_owned());
+        }
         #[derive(Deserialize)]
         struct IdOnly {
             id: Option<String>,

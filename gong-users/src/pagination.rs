@@ -45,6 +45,10 @@ enum Cursor {
     Done,
 }
 
+/// How many times a listing starts again from its first page after Gong refused its cursor as
+/// expired, before it gives up with the error.
+pub(crate) const MAX_RESTARTS: u32 = 3;
+
 /// What the listing remembers: where it is, every cursor Gong returned and a fingerprint of
 /// every page's users (8 bytes a page) to notice a loop, and how many users came against what
 /// the first page announced.
@@ -55,17 +59,61 @@ struct Progress {
     /// `totalRecords` of the first page, when the listing started from the first page.
     expected: Option<u64>,
     received: u64,
+    /// For a listing that started from the first page, the id of every user delivered, so that
+    /// after a restart (an expired cursor) none comes twice. `None`: started from a cursor, no
+    /// restart possible.
+    delivered: Option<HashSet<Box<str>>>,
+    restarts: u32,
 }
 
 impl Progress {
     fn new(cursor: Option<String>) -> Self {
+        let restartable = cursor.is_none();
         Self {
             cursor,
             seen_cursors: HashSet::new(),
             seen_pages: HashSet::new(),
             expected: None,
             received: 0,
+            delivered: restartable.then(HashSet::new),
+            restarts: 0,
         }
+    }
+
+    /// After Gong refused the cursor as expired: back to the first page, when the listing
+    /// started there and has restarts left. Returns the restart's number.
+    fn restart(&mut self, error: &Error) -> Option<u32> {
+        if !error.is_cursor_expired()
+            || self.cursor.is_none()
+            || self.delivered.is_none()
+            || self.restarts >= MAX_RESTARTS
+        {
+            return None;
+        }
+        self.restarts += 1;
+        self.cursor = None;
+        self.seen_cursors.clear();
+        self.seen_pages.clear();
+        Some(self.restarts)
+    }
+
+    /// Leaves out of `page` the users delivered before a restart, and remembers the rest.
+    fn deliver_once<T: PageItem>(&mut self, page: &mut Page<T>) {
+        let Some(delivered) = &mut self.delivered else {
+            return;
+        };
+        if self.restarts == 0 {
+            for user in page.users() {
+                if let Some(id) = user.user_id() {
+                    delivered.insert(id.into_boxed_str());
+                }
+            }
+            return;
+        }
+        page.users.retain(|user| match user.user_id() {
+            Some(id) => delivered.insert(id.into_boxed_str()),
+            None => true,
+        });
     }
 
     /// Takes in a page: the error for it if it shows the listing going round in circles.
@@ -93,10 +141,9 @@ impl Progress {
                 .into(),
             );
         }
-        if self.cursor.is_none() {
+        if self.cursor.is_none() && self.restarts == 0 {
             self.expected = page.total_records().and_then(|n| u64::try_from(n).ok());
         }
-        self.received += page.users().len() as u64;
         None
     }
 
@@ -127,20 +174,22 @@ impl<T: PageItem> Pages<T> {
 
 impl<T: PageItem> Running<T> {
     fn start(client: Client, request: PageRequest, prefetch: usize) -> Self {
+        let start_cursor = request.cursor.clone();
         let pages = follow_cursors::<T>(client, request);
         match tokio::runtime::Handle::try_current() {
             Ok(runtime) if prefetch > 0 => {
-                let (sender, mut receiver) = tokio::sync::mpsc::channel(prefetch);
+                let (sender, receiver) = tokio::sync::mpsc::channel(prefetch);
                 let prefetcher = runtime.spawn(async move {
                     let mut pages = std::pin::pin!(pages);
                     while let Some(page) = pages.next().await {
-                        if sender.send(page).await.is_err() {
-                            break; // the caller dropped the stream
+                        if sender.send(Fetched::Page(page)).await.is_err() {
+                            return; // the caller dropped the stream
                         }
                     }
+                    let _ = sender.send(Fetched::End).await;
                 });
                 Self {
-                    stream: stream::poll_fn(move |cx| receiver.poll_recv(cx)).boxed(),
+                    stream: prefetched(receiver, start_cursor).boxed(),
                     prefetcher: Some(prefetcher),
                 }
             }
@@ -150,6 +199,51 @@ impl<T: PageItem> Running<T> {
             },
         }
     }
+}
+
+/// What the page-fetching task hands on: a page (or the error that ended the listing), then
+/// `End` once the listing is over. A channel that closes without `End` means the task died.
+enum Fetched<T> {
+    Page(Result<Page<T>, Error>),
+    End,
+}
+
+/// The pages the fetching task hands on. If the task dies before the listing is over (a panic,
+/// in the client or in an event callback; an abort), the stream does not end as if the listing
+/// were complete: it yields [`ErrorKind::TaskFailed`] with the cursor of the first page not
+/// delivered.
+fn prefetched<T: PageItem>(
+    receiver: tokio::sync::mpsc::Receiver<Fetched<T>>,
+    start_cursor: Option<String>,
+) -> impl Stream<Item = Result<Page<T>, Error>> + Send + 'static {
+    /// Where the consumer stands: the cursor to resume from, or `None` once the stream is over.
+    struct Consumer<T> {
+        receiver: tokio::sync::mpsc::Receiver<Fetched<T>>,
+        resume: Option<String>,
+    }
+    let consumer = Consumer {
+        receiver,
+        resume: start_cursor,
+    };
+    stream::unfold(Some(consumer), |state| async move {
+        let mut consumer = state?;
+        match consumer.receiver.recv().await {
+            Some(Fetched::Page(Ok(page))) => {
+                consumer.resume = page.next_cursor().map(str::to_owned);
+                Some((Ok(page), Some(consumer)))
+            }
+            Some(Fetched::Page(Err(error))) => Some((Err(error), None)),
+            Some(Fetched::End) => None,
+            None => {
+                tracing::error!("the page-fetching task ended before the listing did");
+                let error = Error::from(ErrorKind::TaskFailed {
+                    task: "page fetching",
+                })
+                .with_resume_cursor(consumer.resume.as_deref());
+                Some((Err(error), None))
+            }
+        }
+    })
 }
 
 impl<T: PageItem> Pages<T> {
@@ -177,15 +271,33 @@ fn follow_cursors<T: PageItem>(
             let Cursor::Next(mut progress) = state else {
                 return None;
             };
-            request.cursor = progress.cursor.clone();
-            let page = match fetch_page::<T>(&client.inner, &request).await {
-                Ok(page) => page,
-                Err(error) => return Some((Err(error), Cursor::Done)),
+            let mut page = loop {
+                request.cursor = progress.cursor.clone();
+                match fetch_page::<T>(&client.inner, &request).await {
+                    Ok(page) => break page,
+                    Err(error) => match progress.restart(&error) {
+                        Some(restart) => {
+                            let delivered = progress.received;
+                            tracing::warn!(
+                                restart,
+                                delivered,
+                                "Gong says the listing's cursor has expired; starting again from \
+                                 the first page, leaving out the users already delivered"
+                            );
+                            client
+                                .inner
+                                .emit(&Event::ListingRestarted { restart, delivered });
+                        }
+                        None => return Some((Err(error), Cursor::Done)),
+                    },
+                }
             };
             if let Some(error) = progress.take(&page) {
                 let error = error.with_resume_cursor(progress.cursor.as_deref());
                 return Some((Err(error), Cursor::Done));
             }
+            progress.deliver_once(&mut page);
+            progress.received += page.users().len() as u64;
             match page.next_cursor().map(str::to_owned) {
                 None => {
                     progress.check_complete(&client);

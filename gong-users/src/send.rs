@@ -36,10 +36,6 @@ pub(crate) trait Operation: Sync {
     /// The operation's name, for spans and logs.
     const NAME: &'static str;
 
-    /// An operation of Gong's API: it waits for the rate limiter and carries the client's
-    /// credentials. (OAuth's token refresh is not: it carries the app's own.)
-    const API: bool = true;
-
     /// Builds the request with the generated client and [`gong_users_sys::build_request`]
     /// (the credentials are added after).
     fn build(&self, raw: &gong_users_sys::Client) -> impl Future<Output = BuiltRequest> + Send;
@@ -62,34 +58,26 @@ pub(crate) async fn send<O: Operation>(
         let mut attempt: u32 = 1;
         let mut reauthorized = false;
         loop {
-            let authorization = if O::API {
-                if let Some(limiter) = &client.limiter {
-                    limiter.acquire(attempt, client.events.as_ref()).await;
+            if let Some(limiter) = &client.limiter {
+                limiter.acquire(attempt, client.events.as_ref()).await;
+            }
+            let authorization = client.auth.authorization().await?;
+            let mut error = match attempt_once(client, operation, attempt, &authorization).await {
+                Ok(output) => {
+                    tracing::Span::current().record("attempts", attempt);
+                    return Ok(output);
                 }
-                Some(client.auth.authorization(client).await?)
-            } else {
-                None
+                Err(error) => error,
             };
-            let mut error =
-                match attempt_once(client, operation, attempt, authorization.as_ref()).await {
-                    Ok(output) => {
-                        tracing::Span::current().record("attempts", attempt);
-                        return Ok(output);
-                    }
-                    Err(error) => error,
-                };
             // A 401 with OAuth: the access token may have expired in flight. One refresh, and
             // one more try of this request, at once.
-            if let Some(rejected) = authorization.filter(|_| {
-                error.status() == Some(reqwest::StatusCode::UNAUTHORIZED) && !reauthorized
-            }) && let Some(refreshed) = client
-                .auth
-                .after_unauthorized(client, &rejected.header)
-                .await
+            if error.status() == Some(reqwest::StatusCode::UNAUTHORIZED)
+                && !reauthorized
+                && let Some(refreshed) = client.auth.after_unauthorized(&authorization.header).await
             {
                 reauthorized = true;
                 match refreshed {
-                    Ok(()) => {
+                    Ok(_) => {
                         tracing::info!(attempt, "401 with an OAuth token: refreshed, trying again");
                         attempt += 1;
                         continue;
@@ -134,7 +122,7 @@ async fn attempt_once<O: Operation>(
     client: &ClientInner,
     operation: &O,
     attempt: u32,
-    authorization: Option<&Authorization>,
+    authorization: &Authorization,
 ) -> Result<O::Output, Error> {
     let span = tracing::debug_span!(
         "gong_users.attempt",
@@ -148,13 +136,11 @@ async fn attempt_once<O: Operation>(
             .build(&client.raw)
             .await
             .map_err(|error| ErrorKind::InvalidRequest(error.to_string()))?;
-        if let Some(authorization) = authorization {
-            request
-                .headers_mut()
-                .insert(AUTHORIZATION, authorization.header.clone());
-            if let Some(api_base) = &authorization.api_base {
-                to_customer_host(client, &mut request, api_base);
-            }
+        request
+            .headers_mut()
+            .insert(AUTHORIZATION, authorization.header.clone());
+        if let Some(api_base) = &authorization.api_base {
+            to_customer_host(client, &mut request, api_base);
         }
         let mut url = request.url().clone();
         url.set_query(None);
@@ -201,7 +187,7 @@ async fn attempt_once<O: Operation>(
 fn to_customer_host(client: &ClientInner, request: &mut reqwest::Request, api_base: &url::Url) {
     if client.base_url_explicit {
         if let Some(session) = client.auth.oauth() {
-            session.warn_on_host_mismatch(&client.base_url, api_base);
+            session.report_host_mismatch(&client.base_url, api_base);
         }
         return;
     }

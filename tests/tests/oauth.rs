@@ -189,15 +189,16 @@ async fn serve_token<'a>(
     });
     server
         .mock_async(|when, then| {
+            // Gong's documented shape: the parameters in the query string, no body.
             when.method(POST)
                 .path("/oauth2/generate-customer-token")
-                .header("content-type", "application/x-www-form-urlencoded")
                 .header(
                     "authorization",
                     format!("Basic {}", base64_pair(CLIENT_ID, CLIENT_SECRET)),
                 )
-                .form_urlencoded_tuple("grant_type", "refresh_token")
-                .form_urlencoded_tuple("refresh_token", sent);
+                .query_param("grant_type", "refresh_token")
+                .query_param("refresh_token", sent)
+                .is_true(|request| request.body().is_empty());
             then.status(200).json_body(body);
         })
         .await
