@@ -271,10 +271,26 @@ fn follow_cursors<T: PageItem>(
             let Cursor::Next(mut progress) = state else {
                 return None;
             };
-            let mut page = loop {
+            let page = loop {
                 request.cursor = progress.cursor.clone();
                 match fetch_page::<T>(&client.inner, &request).await {
-                    Ok(page) => break page,
+                    Ok(mut page) => {
+                        if let Some(error) = progress.take(&page) {
+                            let error = error.with_resume_cursor(progress.cursor.as_deref());
+                            return Some((Err(error), Cursor::Done));
+                        }
+                        let had_users = !page.users().is_empty();
+                        progress.deliver_once(&mut page);
+                        // After a restart, a page of users all delivered before is not handed
+                        // on: the next one is fetched at once.
+                        if let Some(next) = page.next_cursor().filter(|_| {
+                            had_users && page.users().is_empty() && progress.restarts > 0
+                        }) {
+                            progress.cursor = Some(next.to_owned());
+                            continue;
+                        }
+                        break page;
+                    }
                     Err(error) => match progress.restart(&error) {
                         Some(restart) => {
                             let delivered = progress.received;
@@ -292,11 +308,6 @@ fn follow_cursors<T: PageItem>(
                     },
                 }
             };
-            if let Some(error) = progress.take(&page) {
-                let error = error.with_resume_cursor(progress.cursor.as_deref());
-                return Some((Err(error), Cursor::Done));
-            }
-            progress.deliver_once(&mut page);
             progress.received += page.users().len() as u64;
             match page.next_cursor().map(str::to_owned) {
                 None => {
