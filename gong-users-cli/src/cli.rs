@@ -109,7 +109,9 @@ Examples:
 
 Credentials: {ENV_OAUTH_CLIENT_ID} & co. (see gong-users --help), {ENV_ACCESS_KEY} + {ENV_ACCESS_KEY_SECRET},
 or {ENV_BEARER_TOKEN}; host: {ENV_BASE_URL}.
-Ctrl-C stops between pages and prints the --cursor that continues exactly where it stopped.
+Ctrl-C stops between pages and prints the command that continues exactly where it stopped
+(for csv, its output appended with >> gives one CSV with one header). A cursor that Gong says has
+expired cannot be continued from: list again from the start.
 
 {EXIT_STATUS}"
     )
@@ -164,6 +166,11 @@ pub struct ListArgs {
     /// Start from this cursor, to resume a listing that failed (with the same filter flags).
     #[arg(long, value_name = "CURSOR")]
     pub cursor: Option<String>,
+
+    /// Write no header row (csv, table): for output appended to an earlier run's (`>>`), as the
+    /// printed resume command does.
+    #[arg(long)]
+    pub no_header: bool,
 
     /// Only users created at or after TIME: ISO-8601 with an offset, such as
     /// 2024-01-01T00:00:00Z or 2024-01-01T00:00:00+02:00.
@@ -284,6 +291,16 @@ pub enum Format {
 }
 
 impl Format {
+    /// The name the `--format` flag takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Json => "json",
+            Format::Ndjson => "ndjson",
+            Format::Csv => "csv",
+        }
+    }
+
     /// The default: a table on a terminal, NDJSON otherwise.
     pub fn for_stdout() -> Self {
         if std::io::IsTerminal::is_terminal(&std::io::stdout()) {

@@ -11,7 +11,6 @@ use gong_users::{
     RateLimit, RetryPolicy,
 };
 use gong_users_mock::FakeGong;
-use secrecy::SecretString;
 
 use crate::cli::ConnectionArgs;
 use crate::progress::Progress;
@@ -69,25 +68,12 @@ fn from_environment(args: &ConnectionArgs) -> Result<ClientBuilder, SetupFailure
         ),
         _ => None,
     };
-    let saved = match &token_file {
-        Some(file) => file
-            .saved_refresh_token()
-            .map_err(SetupFailure::TokenFile)?,
-        None => None,
-    };
-    if let (Some(file), Some(_)) = (&token_file, &saved) {
-        tracing::info!(path = %file.path().display(), "starting from the token file's refresh token");
-    }
-    let credentials = Credentials::from_lookup(|name| {
-        if name == ENV_OAUTH_REFRESH_TOKEN && saved.is_some() {
-            saved.clone()
-        } else {
-            env(name)
-        }
-    })?;
+    // The file's tokens, when newer, are read (under its lock) at the first request.
+    let credentials = Credentials::from_lookup(env)?;
     let credentials = match (credentials, token_file) {
         (Credentials::OAuth(app), Some(file)) => {
-            Credentials::oauth(app.token_store(move |token: &SecretString| file.save(token)))
+            tracing::info!(path = %file.path().display(), "the token file keeps the OAuth tokens");
+            Credentials::oauth(app.token_store(file))
         }
         (credentials, _) => credentials,
     };

@@ -51,6 +51,11 @@ impl Interrupts {
         Ok(Self { first })
     }
 
+    /// The first signal, if one came already.
+    pub fn received(&self) -> Option<Signal> {
+        *self.first.borrow()
+    }
+
     /// Waits for the first signal.
     pub async fn recv(&mut self) -> Signal {
         match self.first.wait_for(Option::is_some).await {

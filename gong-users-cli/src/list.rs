@@ -13,6 +13,7 @@ use crate::interrupt::{Interrupts, Signal};
 use crate::output::{self, Users, WriteError, Writer};
 use crate::progress::Progress;
 use crate::report::{self, users};
+use crate::resume::{self, Position};
 
 /// How the listing ended.
 enum Outcome {
@@ -23,11 +24,10 @@ enum Outcome {
     Write(WriteError),
 }
 
-/// Where the listing got to: how many users were written, and the cursor of the first page not
-/// written in full (`None`: from the beginning).
+/// Where the listing got to: how many users were written, and where to continue.
 struct Written {
     users: u64,
-    resume: Option<String>,
+    position: Position,
 }
 
 pub async fn run(args: ListArgs) -> ExitCode {
@@ -43,7 +43,7 @@ pub async fn run(args: ListArgs) -> ExitCode {
         }
     };
     let client = &connection.client;
-    let interrupts = match Interrupts::install() {
+    let mut interrupts = match Interrupts::install() {
         Ok(interrupts) => interrupts,
         Err(err) => {
             eprintln!("error: could not install the SIGINT/SIGTERM handlers: {err}");
@@ -52,15 +52,27 @@ pub async fn run(args: ListArgs) -> ExitCode {
     };
     let format = args.format.unwrap_or_else(Format::for_stdout);
     let mut writer = output::writer::<Users>(format, io::stdout().lock());
-    let (outcome, written) = list_into(client, &args, &mut writer, &progress, interrupts).await;
+    if args.no_header {
+        writer = writer.without_header();
+    }
+    let (outcome, written) =
+        list_into(client, &args, &mut writer, &progress, &mut interrupts).await;
+    // An OAuth refresh already sent completes, and its rotated token is stored, before exit.
+    client.close().await;
     let outcome = match outcome {
         // Close what was written (a JSON array's `]`) so even a partial output stays valid.
         Outcome::Write(WriteError::Io(err)) => Outcome::Write(WriteError::Io(err)),
         outcome => match (progress.suspend(|| writer.finish()), outcome) {
             (Err(err), Outcome::Done) => Outcome::Write(WriteError::Io(err)),
+            // A signal that came while the last users were written: said, with nothing missing.
+            (Ok(()), Outcome::Done) => match interrupts.received() {
+                Some(signal) => Outcome::Interrupted(signal),
+                None => Outcome::Done,
+            },
             (_, outcome) => outcome,
         },
     };
+    let hint = |written: &Written| resume::hint(&args, format, &written.position, written.users);
     match outcome {
         Outcome::Done => {
             progress.finish(written.users);
@@ -68,7 +80,12 @@ pub async fn run(args: ListArgs) -> ExitCode {
         }
         Outcome::Write(failure) => {
             progress.abandon();
-            report::write_error(failure)
+            let quiet_end = failure.is_broken_pipe();
+            let status = report::write_error(failure);
+            if !quiet_end && written.users > 0 {
+                eprintln!("hint: {} written; {}", users(written.users), hint(&written));
+            }
+            status
         }
         Outcome::Interrupted(signal) => {
             progress.abandon();
@@ -76,19 +93,19 @@ pub async fn run(args: ListArgs) -> ExitCode {
                 "interrupted by {}: {} written; {}",
                 signal.name(),
                 users(written.users),
-                resume_hint(&args, written.resume.as_deref())
+                hint(&written)
             );
             ExitCode::from(signal.exit_status())
+        }
+        Outcome::Failed(error) if error.is_cursor_expired() => {
+            progress.abandon();
+            report::cursor_expired(&error, written.users)
         }
         Outcome::Failed(error) => {
             progress.abandon();
             let status = report::error(&error);
-            if let Some(cursor) = error.resume_cursor() {
-                eprintln!(
-                    "hint: {} written; {}",
-                    users(written.users),
-                    resume_hint(&args, Some(cursor))
-                );
+            if written.users > 0 {
+                eprintln!("hint: {} written; {}", users(written.users), hint(&written));
             }
             status
         }
@@ -101,7 +118,7 @@ async fn list_into(
     args: &ListArgs,
     writer: &mut Writer<Users>,
     progress: &Progress,
-    mut interrupts: Interrupts,
+    interrupts: &mut Interrupts,
 ) -> (Outcome, Written) {
     let mut request = client.list_users();
     if args.include_avatars {
@@ -120,9 +137,12 @@ async fn list_into(
     let mut pages = request.raw_pages();
     let mut written = Written {
         users: 0,
-        resume: args.cursor.clone(),
+        position: match &args.cursor {
+            Some(cursor) => Position::At(cursor.clone()),
+            None => Position::Start,
+        },
     };
-    while written.users < limit {
+    while written.users < limit && written.position != Position::Complete {
         // A signal wins over a page that is ready: stop now, the output ends on a whole page.
         let next = tokio::select! {
             biased;
@@ -132,40 +152,31 @@ async fn list_into(
             next = pages.next() => next,
         };
         let page = match next {
-            None => break,
+            None => {
+                written.position = Position::Complete;
+                break;
+            }
             Some(Err(error)) => return (Outcome::Failed(error), written),
             Some(Ok(page)) => page,
         };
         let wanted = usize::try_from(limit - written.users).unwrap_or(usize::MAX);
-        match progress.suspend(|| output::write_page(writer, &page, wanted)) {
-            Ok(count) => written.users += count as u64,
+        let count = match progress.suspend(|| output::write_page(writer, &page, wanted)) {
+            Ok(count) => count,
             // A decode error is a bad response: reported with where the listing can resume.
             Err(WriteError::Decode(error)) => return (Outcome::Failed(error), written),
             Err(failure) => return (Outcome::Write(failure), written),
-        }
-        written.resume = page.next_cursor().map(str::to_owned);
+        };
+        written.users += count as u64;
+        written.position = match page.next_cursor() {
+            // Stopped by --limit inside this page: its cursor would skip the rest of it.
+            _ if count < page.users().len() => written.position,
+            Some(next) => Position::At(next.to_owned()),
+            // The last page: nothing more to fetch, nor to continue.
+            None => Position::Complete,
+        };
         progress.page(&page, written.users);
         tracing::debug!(written = written.users, "page written");
     }
     // Dropping `pages` stops any page still being fetched ahead.
     (Outcome::Done, written)
-}
-
-/// The command that continues the listing from `cursor` (`None`: from the beginning). The
-/// cursor is bound to the listing's parameters, so they are repeated.
-fn resume_hint(args: &ListArgs, cursor: Option<&str>) -> String {
-    let Some(cursor) = cursor else {
-        return "nothing was written; run the same command again to start over".to_owned();
-    };
-    let mut command = "gong-users list".to_owned();
-    if args.include_avatars {
-        command.push_str(" --include-avatars");
-    }
-    if let Some(from) = &args.created_from {
-        command.push_str(&format!(" --created-from '{from}'"));
-    }
-    if let Some(to) = &args.created_to {
-        command.push_str(&format!(" --created-to '{to}'"));
-    }
-    format!("continue with: {command} --cursor '{cursor}'")
 }

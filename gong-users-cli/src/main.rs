@@ -10,6 +10,7 @@ mod list;
 mod output;
 mod progress;
 mod report;
+mod resume;
 mod sandbox;
 mod token_file;
 

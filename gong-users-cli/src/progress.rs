@@ -7,6 +7,7 @@
 use std::io;
 use std::time::Duration;
 
+use crate::resume::escape_for_terminal;
 use gong_users::{ENV_BASE_URL, Event, Page, RawUser};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle, TermLike};
 
@@ -178,6 +179,29 @@ fn warning(event: &Event) -> Option<String> {
             } else {
                 messages.join("; ")
             }
+        )),
+        Event::TokenNotSaved { error } => Some(format!(
+            "warning: the rotated OAuth refresh token could not be saved ({}); this run goes on \
+             with it, but the next run will not find it and may need the app re-authorized",
+            escape_for_terminal(error)
+        )),
+        Event::TokenStoreUnavailable { error } => Some(format!(
+            "warning: {}; going on with the tokens in memory",
+            escape_for_terminal(error)
+        )),
+        Event::CustomerHostMismatch {
+            base_url,
+            api_base_url_for_customer,
+        } => Some(format!(
+            "warning: the base URL {} is not the customer's host that Gong's token names ({}); \
+             requests go to the base URL as set (unset {ENV_BASE_URL} and --base-url to use the \
+             customer's host)",
+            escape_for_terminal(base_url),
+            escape_for_terminal(api_base_url_for_customer)
+        )),
+        Event::ListingRestarted { restart, delivered } => Some(format!(
+            "warning: Gong says the listing's cursor has expired; starting again from the first \
+             page ({restart} of at most 3), leaving out the {delivered} users already written"
         )),
         Event::ListingShort { expected, received } => Some(format!(
             "warning: the listing ended with {received} users, but Gong's first page announced \

@@ -10,8 +10,10 @@ use gong_users::{
 
 use crate::exit;
 use crate::output::WriteError;
+use crate::resume::escape_for_terminal;
 
-/// Prints the error, its causes, and what to do about it; returns the exit status.
+/// Prints the error, its causes, and what to do about it; returns the exit status. Text from
+/// the server (Gong's messages, a proxy's page, a cursor) has its control characters escaped.
 pub fn error(error: &Error) -> ExitCode {
     let mut stderr = io::stderr().lock();
     let mut line = format!("error: {error}");
@@ -20,8 +22,15 @@ pub fn error(error: &Error) -> ExitCode {
         line.push_str(&format!(": {cause}"));
         source = cause.source();
     }
-    let _ = writeln!(stderr, "{line}");
-    if matches!(error.kind(), ErrorKind::ReauthorizationRequired { .. }) {
+    let _ = writeln!(stderr, "{}", escape_for_terminal(&line));
+    if matches!(error.kind(), ErrorKind::RefreshAnswerLost { .. }) {
+        let _ = writeln!(
+            stderr,
+            "hint: the token request was retried after a failure on the way, and Gong had already \
+             rotated the refresh token: its answer was lost. Re-authorize the app for this \
+             customer, then set {ENV_OAUTH_REFRESH_TOKEN} to the new refresh token"
+        );
+    } else if matches!(error.kind(), ErrorKind::ReauthorizationRequired { .. }) {
         let _ = writeln!(
             stderr,
             "hint: re-authorize the app for this customer, then set {ENV_OAUTH_REFRESH_TOKEN} to the \
@@ -42,6 +51,32 @@ pub fn error(error: &Error) -> ExitCode {
         );
     }
     exit::for_error(error)
+}
+
+/// Gong refused the cursor as expired: exit 5, and how to go on. No cursor is printed, nor a
+/// URL that holds one: it cannot be continued from.
+pub fn cursor_expired(error: &Error, written: u64) -> ExitCode {
+    let mut stderr = io::stderr().lock();
+    let _ = writeln!(
+        stderr,
+        "error: Gong says the listing's cursor has expired{} (Gong's cursors are signed tokens \
+         that live a limited time){}",
+        error
+            .request_id()
+            .map(|id| format!(" (requestId {})", escape_for_terminal(id)))
+            .unwrap_or_default(),
+        if written > 0 {
+            format!("; {} written before it", users(written))
+        } else {
+            String::new()
+        }
+    );
+    let _ = writeln!(
+        stderr,
+        "hint: an expired cursor cannot be continued from: list again from the start, without \
+         --cursor"
+    );
+    ExitCode::from(exit::BAD_RESPONSE)
 }
 
 /// "1 user" or "N users".

@@ -1,10 +1,16 @@
-//! The token file: where the CLI keeps the refresh token Gong rotates, so the next run starts
-//! from a token that still works (each refresh token works once).
+//! The token file: where the CLI keeps the tokens Gong hands out, so the next run (and any run
+//! at the same time) starts from tokens that still work (each refresh token works once).
 //!
 //! It holds only what it must: the app's client id (a file from another app is ignored), the
-//! newest refresh token, and a SHA-256 of the environment's refresh token that started the
-//! chain. No client secret, no access token. It is written atomically (a temporary file in the
-//! same folder, then a rename) with mode 0600, in a folder of mode 0700.
+//! newest refresh token, the access token with its expiry and the customer's host (so an
+//! overlapping run reuses the access token instead of refreshing), and a SHA-256 of the
+//! environment's refresh token that started the chain. No client secret. It is written
+//! atomically (a temporary file in the same folder, then a rename) with mode 0600, in a folder of
+//! mode 0700.
+//!
+//! Runs at the same time (overlapping cron jobs) take an advisory lock on `<file>.lock` from
+//! reading the file, through a refresh, to writing its result: only one refreshes, the others
+//! then find its tokens. The kernel drops the lock of a process that dies.
 //!
 //! Which refresh token a run starts from: the file's, when the environment still holds the token
 //! the file's chain started from (that one is spent); the environment's, when it holds another
@@ -14,6 +20,9 @@ use std::fs;
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 
+use std::time::{Duration, UNIX_EPOCH};
+
+use gong_users::{StoreFuture, StoredTokens, TokenStore, TokenStoreLock};
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
@@ -28,6 +37,13 @@ struct Contents {
     refresh_token: String,
     /// SHA-256 (hex) of the environment's refresh token this chain started from.
     started_from_sha256: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    access_token: Option<String>,
+    /// When the access token expires, in seconds since the Unix epoch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    access_token_expires_at: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    api_base_url: Option<String>,
 }
 
 /// The token file of one app, and the environment's refresh token.
@@ -67,35 +83,53 @@ impl TokenFile {
         &self.path
     }
 
-    /// The refresh token to start from: the file's, when its chain started from the
-    /// environment's token; otherwise `None` (use the environment's).
-    pub fn saved_refresh_token(&self) -> io::Result<Option<String>> {
+    /// The tokens of this chain in the file, when there are (`None`: no file, another app's, or
+    /// a chain the environment's refresh token did not start). A file that does not parse is an
+    /// error: it is not overwritten unseen.
+    fn read(&self) -> io::Result<Option<StoredTokens>> {
         let text = match fs::read_to_string(&self.path) {
             Ok(text) => text,
             Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(err) => return Err(err),
         };
-        let Ok(contents) = serde_json::from_str::<Contents>(&text) else {
-            tracing::warn!(path = %self.path.display(), "the token file does not parse; ignoring it");
+        let contents = serde_json::from_str::<Contents>(&text).map_err(|err| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("{} does not parse: {err}", self.path.display()),
+            )
+        })?;
+        if contents.client_id != self.client_id
+            || contents.started_from_sha256 != self.started_from_sha256
+        {
             return Ok(None);
-        };
-        let same_chain = contents.client_id == self.client_id
-            && contents.started_from_sha256 == self.started_from_sha256;
-        Ok(same_chain.then_some(contents.refresh_token))
+        }
+        Ok(Some(StoredTokens {
+            refresh_token: SecretString::from(contents.refresh_token),
+            access_token: contents.access_token.map(SecretString::from),
+            expires_at: contents
+                .access_token_expires_at
+                .and_then(|seconds| UNIX_EPOCH.checked_add(Duration::from_secs(seconds))),
+            api_base_url: contents.api_base_url,
+        }))
     }
 
-    /// Keeps `refresh_token`: a temporary file with mode 0600 beside the file, then a rename.
-    pub fn save(&self, refresh_token: &SecretString) -> io::Result<()> {
-        let folder = self
-            .path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
+    /// Keeps `tokens`: a temporary file with mode 0600 beside the file, then a rename.
+    fn write(&self, tokens: &StoredTokens) -> io::Result<()> {
+        let folder = self.folder();
         create_private_folder(folder)?;
         let contents = Contents {
             client_id: self.client_id.clone(),
-            refresh_token: refresh_token.expose_secret().to_owned(),
+            refresh_token: tokens.refresh_token.expose_secret().to_owned(),
             started_from_sha256: self.started_from_sha256.clone(),
+            access_token: tokens
+                .access_token
+                .as_ref()
+                .map(|token| token.expose_secret().to_owned()),
+            access_token_expires_at: tokens
+                .expires_at
+                .and_then(|at| at.duration_since(UNIX_EPOCH).ok())
+                .map(|since| since.as_secs()),
+            api_base_url: tokens.api_base_url.clone(),
         };
         // tempfile creates the file with mode 0600 on Unix.
         let mut file = tempfile::NamedTempFile::new_in(folder)?;
@@ -104,6 +138,53 @@ impl TokenFile {
         file.as_file().sync_all()?;
         file.persist(&self.path).map_err(|err| err.error)?;
         Ok(())
+    }
+
+    /// Waits for the advisory lock on `<file>.lock` (created 0600 in the private folder).
+    fn lock_blocking(&self) -> io::Result<fs::File> {
+        create_private_folder(self.folder())?;
+        let mut name = self.path.file_name().unwrap_or_default().to_owned();
+        name.push(".lock");
+        let mut options = fs::OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(self.path.with_file_name(name))?;
+        file.lock()?;
+        Ok(file)
+    }
+
+    fn folder(&self) -> &Path {
+        self.path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+    }
+}
+
+impl TokenStore for TokenFile {
+    fn save<'a>(&'a self, tokens: &'a StoredTokens) -> StoreFuture<'a, ()> {
+        let written = self
+            .write(tokens)
+            .map_err(|err| format!("writing {} failed: {err}", self.path.display()).into());
+        Box::pin(async move { written })
+    }
+
+    fn load(&self) -> StoreFuture<'_, Option<StoredTokens>> {
+        let read = self.read().map_err(|err| err.to_string().into());
+        Box::pin(async move { read })
+    }
+
+    fn lock(&self) -> StoreFuture<'_, TokenStoreLock> {
+        let file = self.clone();
+        Box::pin(async move {
+            let locked = tokio::task::spawn_blocking(move || file.lock_blocking())
+                .await
+                .map_err(|err| err.to_string())?
+                .map_err(|err| format!("locking the token file failed: {err}"))?;
+            // Closing the file releases the lock.
+            Ok(TokenStoreLock::new(locked))
+        })
     }
 }
 
@@ -137,27 +218,50 @@ fn sha256_hex(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::SystemTime;
+
+    fn in_an_hour() -> SystemTime {
+        SystemTime::now() + Duration::from_secs(3600)
+    }
+
+    fn tokens(refresh: &str) -> StoredTokens {
+        StoredTokens {
+            refresh_token: SecretString::from(refresh.to_owned()),
+            access_token: Some(SecretString::from("access-1".to_owned())),
+            expires_at: Some(in_an_hour()),
+            api_base_url: Some("https://us-1.api.gong.io".into()),
+        }
+    }
+
+    fn refresh_of(file: &TokenFile) -> Option<String> {
+        file.read()
+            .unwrap()
+            .map(|t| t.refresh_token.expose_secret().to_owned())
+    }
 
     #[test]
     fn a_saved_token_is_used_until_the_environment_names_a_new_one() {
         let folder = tempfile::tempdir().unwrap();
         let path = folder.path().join("nested").join("token.json");
         let file = TokenFile::new(Some(path.clone()), "app", "env-token-1").unwrap();
-        assert_eq!(file.saved_refresh_token().unwrap(), None);
-        file.save(&SecretString::from("rotated-2")).unwrap();
+        assert_eq!(refresh_of(&file), None);
+        file.write(&tokens("rotated-2")).unwrap();
+        assert_eq!(refresh_of(&file).as_deref(), Some("rotated-2"));
+        let read = file.read().unwrap().unwrap();
         assert_eq!(
-            file.saved_refresh_token().unwrap().as_deref(),
-            Some("rotated-2")
+            read.access_token.as_ref().map(|t| t.expose_secret()),
+            Some("access-1")
         );
+        assert!(read.expires_at.unwrap() > SystemTime::now());
         let text = fs::read_to_string(&path).unwrap();
         assert!(
             !text.contains("env-token-1"),
             "only a hash of the environment's token: {text}"
         );
         let reauthorized = TokenFile::new(Some(path.clone()), "app", "env-token-9").unwrap();
-        assert_eq!(reauthorized.saved_refresh_token().unwrap(), None);
+        assert_eq!(refresh_of(&reauthorized), None);
         let other_app = TokenFile::new(Some(path.clone()), "other", "env-token-1").unwrap();
-        assert_eq!(other_app.saved_refresh_token().unwrap(), None);
+        assert_eq!(refresh_of(&other_app), None);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt as _;
@@ -169,5 +273,39 @@ mod tests {
                 .mode();
             assert_eq!(folder_mode & 0o777, 0o700);
         }
+    }
+
+    #[test]
+    fn a_file_that_does_not_parse_is_an_error_not_a_fresh_start() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("token.json");
+        fs::write(&path, "{ half").unwrap();
+        let file = TokenFile::new(Some(path.clone()), "app", "env").unwrap();
+        let error = file.read().unwrap_err();
+        assert!(error.to_string().contains("does not parse"), "{error}");
+    }
+
+    #[test]
+    fn the_lock_is_exclusive_until_dropped() {
+        let folder = tempfile::tempdir().unwrap();
+        let file = TokenFile::new(Some(folder.path().join("token.json")), "app", "env").unwrap();
+        let held = file.lock_blocking().unwrap();
+        let other = file.clone();
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let waiter = std::thread::spawn(move || {
+            let _lock = other.lock_blocking().unwrap();
+            sender.send(()).unwrap();
+        });
+        assert!(
+            receiver
+                .recv_timeout(std::time::Duration::from_millis(200))
+                .is_err(),
+            "a second lock waits while the first is held"
+        );
+        drop(held);
+        receiver
+            .recv_timeout(std::time::Duration::from_secs(5))
+            .expect("the second lock is taken once the first is dropped");
+        waiter.join().unwrap();
     }
 }

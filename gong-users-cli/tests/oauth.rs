@@ -81,9 +81,17 @@ fn three_runs_in_a_row_with_the_same_environment_each_succeed() {
         !text.contains(FIRST_REFRESH),
         "never the environment's token itself: {text}"
     );
+    // The access token and its expiry, so an overlapping run reuses it instead of refreshing.
+    let saved: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert!(
-        !text.contains("fake-access-"),
-        "never an access token: {text}"
+        saved["access_token"]
+            .as_str()
+            .is_some_and(|token| token.starts_with("fake-access-")),
+        "{text}"
+    );
+    assert!(
+        saved["access_token_expires_at"].as_u64().is_some(),
+        "{text}"
     );
     #[cfg(unix)]
     {
@@ -194,4 +202,50 @@ fn the_sandbox_runs_with_oauth_and_one_second_tokens() {
         .unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(String::from_utf8_lossy(&output.stdout).lines().count(), 250);
+}
+
+#[test]
+fn four_overlapping_runs_with_one_token_file_all_complete() {
+    let fake = oauth_fake(3600);
+    let folder = tempfile::tempdir().unwrap();
+    let token_file = folder.path().join("token.json");
+    let runs: Vec<_> = (0..4)
+        .map(|_| {
+            std::process::Command::new(BIN)
+                .args(["list", "--format", "ndjson", "--rate-limit", "0"])
+                .env_clear()
+                .envs(fake.fake.env())
+                .env("GONG_TOKEN_FILE", &token_file)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("the binary runs")
+        })
+        .collect();
+    for (run, child) in runs.into_iter().enumerate() {
+        let output = child.wait_with_output().unwrap();
+        assert!(output.status.success(), "run {run}: {}", stderr(&output));
+        assert_eq!(String::from_utf8_lossy(&output.stdout).lines().count(), 200);
+    }
+    assert_eq!(fake.fake.oauth_refused(), 0, "no refresh token spent twice");
+    assert_eq!(
+        fake.fake.oauth_refreshes(),
+        1,
+        "one run refreshed; the others reused its access token"
+    );
+}
+
+#[test]
+fn an_unreadable_token_file_is_said_without_v() {
+    let fake = oauth_fake(3600);
+    let folder = tempfile::tempdir().unwrap();
+    let token_file = folder.path().join("token.json");
+    std::fs::write(&token_file, "{ not json").unwrap();
+    let output = list(&fake.fake, &token_file, None, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("does not parse"),
+        "{}",
+        stderr(&output)
+    );
 }

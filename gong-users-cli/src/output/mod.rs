@@ -39,6 +39,13 @@ pub enum WriteError {
     Fields(serde_json::Error),
 }
 
+impl WriteError {
+    /// True when stdout's reader left (`| head`): a normal end, said nothing of.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, WriteError::Io(err) if err.kind() == io::ErrorKind::BrokenPipe)
+    }
+}
+
 impl From<io::Error> for WriteError {
     fn from(err: io::Error) -> Self {
         WriteError::Io(err)
@@ -71,6 +78,14 @@ pub trait PassthroughWriter {
 }
 
 impl<K: RecordKind> Writer<K> {
+    /// The same writer without a header row (for csv and table; the others have none).
+    pub fn without_header(self) -> Self {
+        match self {
+            Writer::Rows(rows) => Writer::Rows(rows.without_header()),
+            passthrough => passthrough,
+        }
+    }
+
     /// Closes the output (a JSON array's `]`, a table's or CSV's header when no row came) and
     /// flushes.
     pub fn finish(&mut self) -> io::Result<()> {

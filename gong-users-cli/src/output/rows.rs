@@ -48,6 +48,12 @@ impl<K: RecordKind> RowWriter<K> {
         self.out.flush()
     }
 
+    /// Writes no header: the rows continue an earlier output.
+    pub fn without_header(mut self) -> Self {
+        self.header_written = true;
+        self
+    }
+
     /// Writes the header if no row came, and flushes.
     pub fn finish(&mut self) -> io::Result<()> {
         self.write(&[])
