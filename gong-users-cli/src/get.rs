@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use crate::cli::GetArgs;
 use crate::connect::connect_quietly;
+use crate::interrupt::{Interrupts, unless_interrupted};
 use crate::output::Users;
 use crate::{exit, output, report};
 
@@ -12,12 +13,28 @@ pub async fn run(args: GetArgs) -> ExitCode {
         Ok(connection) => connection,
         Err(status) => return status,
     };
-    let found = connection
+    let mut interrupts = match Interrupts::install() {
+        Ok(interrupts) => interrupts,
+        Err(err) => {
+            eprintln!("error: could not install the SIGINT/SIGTERM handlers: {err}");
+            return ExitCode::from(exit::OTHER);
+        }
+    };
+    let operation = connection
         .client
         .get_users(args.ids)
         .include_avatars(args.include_avatars)
-        .send_raw()
-        .await;
+        .send_raw();
+    let found = unless_interrupted(&mut interrupts, operation).await;
+    // An OAuth refresh already sent completes, and its rotated token is stored, before exit.
+    connection.client.close().await;
+    let found = match found {
+        Ok(found) => found,
+        Err(signal) => {
+            eprintln!("interrupted by {}: nothing was written", signal.name());
+            return ExitCode::from(signal.exit_status());
+        }
+    };
     let (users, not_found) = match found {
         Ok(found) => found.into_parts(),
         Err(error) => return report::error(&error),

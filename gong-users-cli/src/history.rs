@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use crate::cli::HistoryArgs;
 use crate::connect::connect_quietly;
+use crate::interrupt::{Interrupts, unless_interrupted};
 use crate::output::SettingChanges;
 use crate::{exit, output, report};
 
@@ -12,14 +13,33 @@ pub async fn run(args: HistoryArgs) -> ExitCode {
         Ok(connection) => connection,
         Err(status) => return status,
     };
-    let history = connection
+    let mut interrupts = match Interrupts::install() {
+        Ok(interrupts) => interrupts,
+        Err(err) => {
+            eprintln!("error: could not install the SIGINT/SIGTERM handlers: {err}");
+            return ExitCode::from(exit::OTHER);
+        }
+    };
+    let operation = connection
         .client
         .user_settings_history(args.id.as_str())
-        .send_raw()
-        .await;
+        .send_raw();
+    let history = unless_interrupted(&mut interrupts, operation).await;
+    // An OAuth refresh already sent completes, and its rotated token is stored, before exit.
+    connection.client.close().await;
     let history = match history {
         Ok(history) => history,
-        Err(error) if error.is_not_found() => {
+        Err(signal) => {
+            eprintln!("interrupted by {}: nothing was written", signal.name());
+            return ExitCode::from(signal.exit_status());
+        }
+    };
+    let history = match history {
+        Ok(history) => history,
+        // Gong's own 404 names an unknown user; a proxy's page (HTML) is a bad response.
+        Err(error)
+            if error.is_not_found() && error.api().is_some_and(|api| api.is_gong_error()) =>
+        {
             report::not_found(std::slice::from_ref(&args.id));
             return ExitCode::from(exit::NOT_FOUND);
         }

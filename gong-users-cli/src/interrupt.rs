@@ -66,6 +66,19 @@ impl Interrupts {
     }
 }
 
+/// Runs `operation` until it ends or a first SIGINT/SIGTERM comes (then it is dropped; an OAuth
+/// refresh it had sent still completes, see `Client::close`).
+pub async fn unless_interrupted<T>(
+    interrupts: &mut Interrupts,
+    operation: impl std::future::Future<Output = T>,
+) -> Result<T, Signal> {
+    tokio::select! {
+        biased;
+        signal = interrupts.recv() => Err(signal),
+        done = operation => Ok(done),
+    }
+}
+
 /// The operating system's signals, as a stream.
 struct Signals {
     #[cfg(unix)]

@@ -10,6 +10,7 @@ use support::{command, start_fake};
 mod support;
 
 #[test]
+#[allow(clippy::zombie_processes)] // waited for with wait4, for its own resource use
 fn an_endless_body_exits_5_within_bounded_memory() {
     let fake = start_fake(FakeGong::builder().users(300).endless_page(Some(1)));
     let mut child = command(&fake.fake, &["--format", "ndjson", "--rate-limit", "0"])

@@ -429,3 +429,40 @@ fn a_second_sigint_exits_at_once_even_while_stdout_is_blocked() {
     };
     assert_eq!(status.code(), Some(130));
 }
+
+#[test]
+fn a_history_404_from_a_proxy_is_a_bad_response_not_an_unknown_user() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.path("/v2/users/123/settings-history");
+        then.status(404)
+            .header("content-type", "text/html")
+            .body("<html><body>404 Not Found</body></html>");
+    });
+    let output = Command::new(BIN)
+        .args(["history", "123", "--base-url", &server.base_url()])
+        .env_clear()
+        .env("GONG_ACCESS_KEY", "k")
+        .env("GONG_ACCESS_KEY_SECRET", "s")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(5), "{stderr}");
+    assert!(!stderr.contains("not found: no user"), "{stderr}");
+}
+
+#[test]
+fn a_base_url_with_v2_in_any_case_or_place_exits_2() {
+    for url in ["http://127.0.0.1:9/V2", "http://127.0.0.1:9/v2/users"] {
+        let output = Command::new(BIN)
+            .args(["list", "--base-url", url])
+            .env_clear()
+            .env("GONG_ACCESS_KEY", "k")
+            .env("GONG_ACCESS_KEY_SECRET", "s")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{url}: {stderr}");
+        assert!(stderr.contains("use \"http://127.0.0.1:9\""), "{stderr}");
+    }
+}

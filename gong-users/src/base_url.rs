@@ -37,10 +37,16 @@ pub(crate) fn parse_base_url(text: &str) -> Result<Url, ConfigError> {
     let trimmed = url.path().trim_end_matches('/').to_owned();
     url.set_path(&trimmed);
     // Gong's endpoint docs show paths from /v2; the client adds /v2/users itself, so a base URL
-    // ending in /v2 would ask for /v2/v2/users and read Gong's 404 as "no users".
-    if let Some(without_version) = trimmed.strip_suffix("/v2") {
+    // with a /v2 segment (any case: /v2, /V2, /v2/users) would ask for /v2/v2/users and read
+    // Gong's 404 as "no users". The suggestion is the path before that segment.
+    let segments: Vec<&str> = trimmed.split('/').collect();
+    if let Some(at) = segments
+        .iter()
+        .position(|segment| segment.eq_ignore_ascii_case("v2"))
+    {
+        let without_version = segments[..at].join("/");
         let mut suggestion = url.clone();
-        suggestion.set_path(without_version);
+        suggestion.set_path(&without_version);
         return Err(ConfigError::VersionedBaseUrl {
             url: text.to_owned(),
             suggestion: base_url_string(&suggestion),
@@ -133,6 +139,12 @@ mod tests {
             ("https://api.gong.io/v2/", "https://api.gong.io"),
             (
                 "https://proxy.example.com/gong/v2",
+                "https://proxy.example.com/gong",
+            ),
+            ("https://api.gong.io/V2", "https://api.gong.io"),
+            ("https://api.gong.io/v2/users", "https://api.gong.io"),
+            (
+                "https://proxy.example.com/gong/V2/users/",
                 "https://proxy.example.com/gong",
             ),
         ] {

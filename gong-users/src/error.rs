@@ -418,8 +418,8 @@ impl Error {
     }
 
     /// True when Gong's response could not be used: a body that does not decode or is over the
-    /// size bound, a cursor or a page that repeats, a 404 in the middle of a listing, a cursor
-    /// that expired.
+    /// size bound, a cursor or a page that repeats, a 404 in the middle of a listing or one that
+    /// is not Gong's JSON (a proxy's page), a cursor that expired.
     pub fn is_bad_response(&self) -> bool {
         matches!(
             self.inner.kind,
@@ -427,7 +427,9 @@ impl Error {
                 | ErrorKind::BodyTooLarge { .. }
                 | ErrorKind::RepeatedCursor { .. }
                 | ErrorKind::RepeatedPage { .. }
-        ) || (self.is_not_found() && self.inner.resume_cursor.is_some())
+        ) || (self.is_not_found()
+            && (self.inner.resume_cursor.is_some()
+                || self.api().is_some_and(|api| !api.is_gong_error())))
             || self.is_cursor_expired()
     }
 
