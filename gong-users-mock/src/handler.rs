@@ -12,7 +12,6 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use chrono::{DateTime, FixedOffset};
-use governor::clock::{Clock as _, DefaultClock};
 use serde_json::{Value, json};
 
 use crate::Fault;
@@ -135,10 +134,9 @@ impl Call<'_> {
         let Some(limiter) = &self.state.limiter else {
             return Ok(());
         };
-        let Err(not_until) = limiter.check() else {
+        let Err(wait) = limiter.check() else {
             return Ok(());
         };
-        let wait = not_until.wait_time_from(DefaultClock::default().now());
         let retry_after = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
         let header = retry_after_header(wait, self.state.config.retry_after_http_date);
         let (outcome, response) = self.gong_error(

@@ -27,6 +27,7 @@
 #![warn(missing_docs)]
 
 pub mod body;
+mod bucket;
 mod cursor;
 mod faults;
 mod handler;
@@ -39,6 +40,7 @@ mod oauth;
 mod server;
 mod users;
 
+pub use bucket::JITTER;
 pub use faults::{Fault, Faults};
 pub use log::{Outcome, RecordedRequest};
 pub use oauth::{TOKEN_PATH, TokenFault};

@@ -8,13 +8,13 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, FixedOffset};
-use governor::{DefaultDirectRateLimiter, Quota};
 use rand::SeedableRng as _;
 use rand::rngs::StdRng;
 use serde_json::Value;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::{JoinHandle, JoinSet};
 
+use crate::bucket::Bucket;
 use crate::cursor::Cursors;
 use crate::handler;
 use crate::http;
@@ -116,8 +116,8 @@ impl FakeGongBuilder {
 
     /// How many requests the rate limit's bucket holds (default: as many as a second's worth).
     /// With `1`, requests must come evenly spaced, as Gong's quota and a client's limiter
-    /// intend: a request more than 15% of the interval early (20% too fast, say) gets a 429,
-    /// while the loopback network's jitter does not.
+    /// intend: a request more than [`JITTER`](crate::JITTER) (3 ms) early gets a 429, so a
+    /// limiter 10% fast meets one within a few requests.
     pub fn rate_limit_burst(mut self, burst: u32) -> Self {
         self.rate_limit_burst = NonZeroU32::new(burst);
         self
@@ -203,9 +203,9 @@ impl FakeGongBuilder {
             users,
             avatars,
             cursors: Cursors::new(self.seed ^ 0x9e37_79b9_7f4a_7c15, self.cursor_ttl),
-            limiter: self.rate_limit.map(|per_second| {
-                DefaultDirectRateLimiter::direct(quota(per_second, self.rate_limit_burst))
-            }),
+            limiter: self
+                .rate_limit
+                .map(|per_second| Bucket::new(per_second, self.rate_limit_burst)),
             rng: Mutex::new(StdRng::seed_from_u64(self.seed)),
             log: Mutex::new(Vec::new()),
             request_count: AtomicU64::new(0),
@@ -388,7 +388,7 @@ pub(crate) struct State {
     /// Every user as served, then every avatar.
     pub(crate) listing: Vec<Listed>,
     pub(crate) cursors: Cursors,
-    pub(crate) limiter: Option<DefaultDirectRateLimiter>,
+    pub(crate) limiter: Option<Bucket>,
     pub(crate) rng: Mutex<StdRng>,
     pub(crate) log: Mutex<Vec<RecordedRequest>>,
     pub(crate) request_count: AtomicU64,
@@ -440,21 +440,6 @@ impl State {
             .iter()
             .chain(&self.avatars)
             .find(|user| user["id"].as_str() == Some(id))
-    }
-}
-
-/// The server's bucket: `per_second` with a burst of `burst` (default a second's worth). An
-/// evenly spaced bucket (burst 1) accepts requests 15% of the interval early, for jitter.
-fn quota(per_second: NonZeroU32, burst: Option<NonZeroU32>) -> Quota {
-    match burst {
-        Some(burst) if burst == NonZeroU32::MIN => {
-            let interval = Duration::from_secs(1) / per_second.get();
-            Quota::with_period(interval - interval * 3 / 20)
-                .unwrap_or_else(|| Quota::per_second(per_second))
-                .allow_burst(burst)
-        }
-        Some(burst) => Quota::per_second(per_second).allow_burst(burst),
-        None => Quota::per_second(per_second),
     }
 }
 

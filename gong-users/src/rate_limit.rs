@@ -52,12 +52,23 @@ impl Default for RateLimit {
 ///
 /// Written here rather than taken from governor: this is all of it the client needs, and
 /// governor (with its clock, hash map and lock crates) was a tenth of the library's dependency
-/// tree. The mock's server-side bucket, which needs bursts, still uses governor.
+/// tree. (The mock's server-side bucket is a GCRA of its own too.)
+///
+/// Lateness is not credited: when a request leaves later than its slot (the scheduler woke it
+/// late), the next one leaves an interval after it actually left, even one that had reserved an
+/// earlier slot; so two requests never leave closer than an interval, and a server counting
+/// evenly spaced arrivals never sees one early.
 pub(crate) struct Limiter {
     interval: Duration,
-    /// The earliest moment the next request may go. Held only to reserve a slot, never across
-    /// an await.
-    next_slot: Mutex<Instant>,
+    /// Held only to reserve or take a slot, never across an await.
+    slots: Mutex<Slots>,
+}
+
+struct Slots {
+    /// The earliest moment the next reservation may go.
+    next: Instant,
+    /// When the last request actually left.
+    last_left: Option<Instant>,
 }
 
 impl Limiter {
@@ -67,7 +78,10 @@ impl Limiter {
             RateLimit::Off => None,
             RateLimit::PerSecond(per_second) => Some(Self {
                 interval: Duration::from_secs(1) / per_second.get(),
-                next_slot: Mutex::new(Instant::now()),
+                slots: Mutex::new(Slots {
+                    next: Instant::now(),
+                    last_left: None,
+                }),
             }),
         }
     }
@@ -76,12 +90,9 @@ impl Limiter {
     pub(crate) async fn acquire(&self, attempt: u32, events: Option<&EventHandler>) {
         let now = Instant::now();
         let slot = {
-            let mut next = self
-                .next_slot
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            let slot = (*next).max(now);
-            *next = slot + self.interval;
+            let mut slots = self.lock();
+            let slot = slots.next.max(now);
+            slots.next = slot + self.interval;
             slot
         };
         let wait = slot - now;
@@ -98,7 +109,28 @@ impl Limiter {
                 });
             }
         }
-        tokio::time::sleep_until(tokio::time::Instant::from_std(slot)).await;
+        let mut at = slot;
+        loop {
+            tokio::time::sleep_until(tokio::time::Instant::from_std(at)).await;
+            let mut slots = self.lock();
+            let now = Instant::now();
+            // Another request that left late, just before this one: keep an interval after it.
+            if let Some(earliest) = slots.last_left.map(|left| left + self.interval)
+                && now < earliest
+            {
+                at = earliest;
+                continue;
+            }
+            slots.last_left = Some(now);
+            slots.next = slots.next.max(now + self.interval);
+            return;
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Slots> {
+        self.slots
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 

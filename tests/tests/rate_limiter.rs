@@ -1,7 +1,8 @@
 //! The client-side limiter against a FakeGong bucket of burst 1: requests must arrive evenly
-//! spaced at the server's rate, so a limiter that runs even 20% fast meets a 429 (the server
-//! forgives 15% of the interval for network and scheduling jitter). Retries are off in every test, so a
-//! 429 cannot be hidden by a retry.
+//! spaced at the server's rate, so a limiter that runs 10% fast meets a 429 (the server forgives
+//! only a fixed 3 ms of network and scheduling jitter, not a share of the interval), and one 10%
+//! slow fails the throughput check. Retries are off in every test, so a 429 cannot be hidden by a
+//! retry.
 
 use std::time::{Duration, Instant};
 
@@ -52,17 +53,53 @@ async fn a_limiter_at_the_servers_rate_meets_no_429() {
     assert_eq!(count_429s(&fake), 0);
 }
 
+/// A limiter whose interval is `percent` shorter (or, negative, longer) than `per_second`'s:
+/// `RateLimit` takes whole requests a second, so the test runs at a rate where 10% is whole.
+fn off_by(per_second: u32, percent: i32) -> RateLimit {
+    RateLimit::per_second(
+        u32::try_from(i64::from(per_second) * i64::from(100 + percent) / 100).unwrap(),
+    )
+}
+
 #[tokio::test]
-async fn a_limiter_20_percent_too_fast_meets_a_429() {
-    let fake = fake_limited_to(5, 8 * PAGE).await;
-    let error = client(&fake, RateLimit::per_second(6))
+async fn a_limiter_10_percent_too_fast_meets_a_429() {
+    let fake = fake_limited_to(10, 8 * PAGE).await;
+    let error = client(&fake, off_by(10, 10))
         .list_users()
         .items()
         .try_collect::<Vec<User>>()
         .await
-        .expect_err("6 a second against a bucket of 5 a second, burst 1");
+        .expect_err("11 a second against a bucket of 10 a second, burst 1");
     assert!(error.is_rate_limited(), "{error}");
     assert_eq!(count_429s(&fake), 1);
+}
+
+#[tokio::test]
+async fn a_limiter_at_the_rate_reaches_it_and_one_10_percent_slow_does_not() {
+    // The throughput check: requests a second against the quota, measured over the listing
+    // (first request to last, n - 1 intervals). At the rate: at least 95%; 10% slow: below.
+    async fn throughput(limit: RateLimit) -> f64 {
+        let fake = fake_limited_to(10, 21 * PAGE).await;
+        let users: Vec<User> = client(&fake, limit)
+            .list_users()
+            .items()
+            .try_collect()
+            .await
+            .expect("no 429 at or below the rate");
+        assert_eq!(users.len(), 21 * PAGE);
+        assert_eq!(count_429s(&fake), 0);
+        let log = fake.requests();
+        let span = log.last().unwrap().at - log.first().unwrap().at;
+        (log.len() - 1) as f64 / span.as_secs_f64() / 10.0
+    }
+    let at_rate = throughput(RateLimit::per_second(10)).await;
+    assert!(at_rate >= 0.95, "{:.3} of the quota at the rate", at_rate);
+    let slow = throughput(off_by(10, -10)).await;
+    assert!(
+        slow < 0.95,
+        "{:.3} of the quota 10% slow: the check must catch it",
+        slow
+    );
 }
 
 #[tokio::test]
