@@ -2,6 +2,7 @@
 
 mod cli;
 mod connect;
+mod escape;
 mod exit;
 mod get;
 mod history;

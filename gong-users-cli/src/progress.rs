@@ -7,7 +7,7 @@
 use std::io;
 use std::time::Duration;
 
-use crate::resume::escape_for_terminal;
+use crate::escape::escape_for_terminal;
 use gong_users::{ENV_BASE_URL, Event, Page, RawUser};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle, TermLike};
 
@@ -172,12 +172,13 @@ fn warning(event: &Event) -> Option<String> {
             filtered: false,
             ..
         } => Some(format!(
-            "note: Gong answered 404 for {url} ({}): the listing is empty; a company always has \
+            "note: Gong answered 404 for {} ({}): the listing is empty; a company always has \
              users, so check {ENV_BASE_URL} if this is unexpected",
+            escape_for_terminal(url),
             if messages.is_empty() {
                 "no message".to_owned()
             } else {
-                messages.join("; ")
+                escape_for_terminal(&messages.join("; "))
             }
         )),
         Event::TokenNotSaved { error } => Some(format!(

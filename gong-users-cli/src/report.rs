@@ -8,9 +8,9 @@ use gong_users::{
     Error, ErrorKind,
 };
 
+use crate::escape::escape_for_terminal;
 use crate::exit;
 use crate::output::WriteError;
-use crate::resume::escape_for_terminal;
 
 /// Prints the error, its causes, and what to do about it; returns the exit status. Text from
 /// the server (Gong's messages, a proxy's page, a cursor) has its control characters escaped.

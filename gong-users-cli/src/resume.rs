@@ -4,6 +4,7 @@
 //! pasting it runs exactly it, whatever the cursor holds.
 
 use crate::cli::{Format, ListArgs};
+use crate::escape::needs_escape;
 
 /// Where a listing stopped, as the resume command needs it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -125,30 +126,6 @@ pub fn shell_quote(word: &str) -> String {
     quoted
 }
 
-/// Control characters and the bidirectional formatting characters that reorder what a terminal
-/// shows (Trojan Source).
-pub fn needs_escape(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
-}
-
-/// `text` with control characters and bidirectional overrides escaped (`\u{1b}`), for a line on
-/// a terminal; anything else is left as it is.
-pub fn escape_for_terminal(text: &str) -> String {
-    if !text.chars().any(needs_escape) {
-        return text.to_owned();
-    }
-    text.chars()
-        .map(|c| {
-            if needs_escape(c) {
-                c.escape_unicode().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,14 +164,5 @@ mod tests {
             assert_eq!(sh_words(&quoted), word, "{quoted}");
         }
         assert!(!std::path::Path::new("/tmp/pwned-by-cursor").exists());
-    }
-
-    #[test]
-    fn terminal_text_has_its_control_characters_escaped() {
-        assert_eq!(escape_for_terminal("plain"), "plain");
-        assert_eq!(
-            escape_for_terminal("a\u{1b}[2Jb\u{202E}c"),
-            "a\\u{1b}[2Jb\\u{202e}c"
-        );
     }
 }

@@ -466,3 +466,76 @@ fn a_base_url_with_v2_in_any_case_or_place_exits_2() {
         assert!(stderr.contains("use \"http://127.0.0.1:9\""), "{stderr}");
     }
 }
+
+#[test]
+fn a_csv_page_that_cannot_be_read_mid_listing_prints_the_command_to_continue() {
+    let server = MockServer::start();
+    let first = serde_json::json!({
+        "requestId": "r1",
+        "records": {"totalRecords": 2, "currentPageSize": 1, "currentPageNumber": 0, "cursor": "c2"},
+        "users": [{"id": "1", "firstName": "Jon"}],
+    });
+    server.mock(|when, then| {
+        when.path("/v2/users").query_param_missing("cursor");
+        then.status(200).json_body(first);
+    });
+    server.mock(|when, then| {
+        when.path("/v2/users").query_param("cursor", "c2");
+        then.status(200)
+            .body(r#"{"requestId":"r2","records":{"totalRecords":2},"users":[{"id":"2","settings":{"emailsImported":{"odd":1}}}]}"#);
+    });
+    let output = Command::new(BIN)
+        .args(["list", "--format", "csv", "--rate-limit", "0"])
+        .env_clear()
+        .env("GONG_BASE_URL", server.base_url())
+        .env("GONG_ACCESS_KEY", "k")
+        .env("GONG_ACCESS_KEY_SECRET", "s")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(5), "{stderr}");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout).lines().count(),
+        2,
+        "the header and the first page's row; nothing of the bad page"
+    );
+    assert!(
+        continue_command(&stderr)
+            .starts_with("gong-users list --format csv --no-header --cursor c2"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_expired_cursor_exits_5_saying_to_start_over_and_prints_no_cursor() {
+    let fake = start_fake(
+        FakeGong::builder()
+            .users(40)
+            .page_size(20)
+            .cursor_ttl(std::time::Duration::from_millis(50)),
+    );
+    let first = command(&fake.fake, &["--format", "ndjson", "--limit", "20"])
+        .output()
+        .unwrap();
+    assert!(first.status.success());
+    // A cursor Gong issued, gone stale: take it from the fake's own answer.
+    let cursor = {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let client = fake.fake.client_builder().build().unwrap();
+        let page = runtime.block_on(client.list_users().send()).unwrap();
+        page.next_cursor().unwrap().to_owned()
+    };
+    thread::sleep(std::time::Duration::from_millis(120));
+    let output = command(&fake.fake, &["--format", "ndjson", "--cursor", &cursor])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(5), "{stderr}");
+    assert!(stderr.contains("cursor has expired"), "{stderr}");
+    assert!(stderr.contains("without --cursor"), "{stderr}");
+    assert!(!stderr.contains(&cursor), "no cursor printed: {stderr}");
+    assert!(!stderr.contains("continue with"), "{stderr}");
+}

@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 use std::marker::PhantomData;
 
+use crate::escape::needs_escape;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::RecordKind;
@@ -56,13 +57,13 @@ fn write_row<K: TableRow, S: AsRef<str>>(line: &mut String, cells: &[S], out: &m
 }
 
 /// Appends `text` cut or padded to exactly `width` terminal columns (0: as long as it is).
-/// Control characters would break the line; they are shown as spaces. Nothing is allocated
-/// unless the text holds one.
+/// Control characters would break the line, and bidirectional overrides reorder what the reader
+/// sees; they are shown as spaces. Nothing is allocated unless the text holds one.
 fn push_fitted(line: &mut String, text: &str, width: usize) {
     if has_control(text) {
         let shown: String = text
             .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
+            .map(|c| if needs_escape(c) { ' ' } else { c })
             .collect();
         return push_fitted(line, &shown, width);
     }
@@ -93,7 +94,7 @@ fn has_control(text: &str) -> bool {
     if text.is_ascii() {
         text.bytes().any(|b| b < 0x20 || b == 0x7f)
     } else {
-        text.chars().any(char::is_control)
+        text.chars().any(needs_escape)
     }
 }
 
@@ -128,5 +129,15 @@ mod tests {
         assert_eq!(fit("a\u{85}b", 4), "a b ");
         assert_eq!(fit("a\nb", 0), "a b");
         assert_eq!(fit("", 3), "   ");
+        assert_eq!(
+            fit("\u{1b}[2Jx", 0),
+            " [2Jx",
+            "no escape sequence reaches the terminal"
+        );
+        assert_eq!(
+            fit("evil\u{202E}txt.exe", 0),
+            "evil txt.exe",
+            "no bidi override either"
+        );
     }
 }
