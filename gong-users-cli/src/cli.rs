@@ -172,6 +172,12 @@ pub struct ListArgs {
     #[arg(long)]
     pub no_header: bool,
 
+    /// csv, table: fail (exit 5) on a user with a value of another type than the spec says,
+    /// instead of writing it as Gong sent it with a warning. Its page is checked before any of
+    /// its rows is written.
+    #[arg(long)]
+    pub strict: bool,
+
     /// Only users created at or after TIME: ISO-8601 with an offset, such as
     /// 2024-01-01T00:00:00Z or 2024-01-01T00:00:00+02:00.
     #[arg(long, value_name = "TIME", value_parser = iso_time)]
@@ -200,6 +206,11 @@ pub struct GetArgs {
     #[arg(long)]
     pub include_avatars: bool,
 
+    /// csv, table: fail (exit 5) on a user with a value of another type than the spec says,
+    /// instead of writing it as Gong sent it with a warning.
+    #[arg(long)]
+    pub strict: bool,
+
     #[command(flatten)]
     pub connection: ConnectionArgs,
 }
@@ -214,6 +225,11 @@ pub struct HistoryArgs {
     /// Output format [default: table on a terminal, ndjson otherwise].
     #[arg(long, short = 'f', value_enum)]
     pub format: Option<Format>,
+
+    /// csv, table: fail (exit 5) on a change with a value of another type than the spec says,
+    /// instead of writing it as Gong sent it with a warning.
+    #[arg(long)]
+    pub strict: bool,
 
     #[command(flatten)]
     pub connection: ConnectionArgs,

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use crate::cli::GetArgs;
 use crate::connect::connect_quietly;
 use crate::interrupt::{Interrupts, unless_interrupted};
-use crate::output::Users;
+use crate::records::USERS;
 use crate::{exit, output, report};
 
 pub async fn run(args: GetArgs) -> ExitCode {
@@ -39,10 +39,9 @@ pub async fn run(args: GetArgs) -> ExitCode {
         Ok(found) => found.into_parts(),
         Err(error) => return report::error(&error),
     };
-    if let Some(status) =
-        report::write_failure(output::write_to_stdout::<_, Users>(args.format, &users))
-    {
-        return status;
+    match output::write_to_stdout(args.format, &USERS, args.strict, &users) {
+        Ok(written) => report::odd_records(&written.odd),
+        Err(failure) => return report::write_error(failure),
     }
     report::not_found(&not_found);
     ExitCode::from(if not_found.is_empty() {

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use crate::cli::HistoryArgs;
 use crate::connect::connect_quietly;
 use crate::interrupt::{Interrupts, unless_interrupted};
-use crate::output::SettingChanges;
+use crate::records::SETTING_CHANGES;
 use crate::{exit, output, report};
 
 pub async fn run(args: HistoryArgs) -> ExitCode {
@@ -45,6 +45,16 @@ pub async fn run(args: HistoryArgs) -> ExitCode {
         }
         Err(error) => return report::error(&error),
     };
-    let written = output::write_to_stdout::<_, SettingChanges>(args.format, history.changes());
-    report::write_failure(written).unwrap_or(ExitCode::from(exit::OK))
+    match output::write_to_stdout(
+        args.format,
+        &SETTING_CHANGES,
+        args.strict,
+        history.changes(),
+    ) {
+        Ok(written) => {
+            report::odd_records(&written.odd);
+            ExitCode::from(exit::OK)
+        }
+        Err(failure) => report::write_error(failure),
+    }
 }

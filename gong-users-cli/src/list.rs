@@ -10,8 +10,9 @@ use crate::cli::{Format, ListArgs};
 use crate::connect::connect;
 use crate::exit;
 use crate::interrupt::{Interrupts, Signal};
-use crate::output::{self, Users, WriteError, Writer};
+use crate::output::{self, WriteError, Writer};
 use crate::progress::Progress;
+use crate::records::USERS;
 use crate::report::{self, users};
 use crate::resume::{self, Position};
 
@@ -51,7 +52,7 @@ pub async fn run(args: ListArgs) -> ExitCode {
         }
     };
     let format = args.format.unwrap_or_else(Format::for_stdout);
-    let mut writer = output::writer::<Users>(format, io::stdout().lock());
+    let mut writer = output::writer(format, &USERS, args.strict, io::stdout().lock());
     if args.no_header {
         writer = writer.without_header();
     }
@@ -116,7 +117,7 @@ pub async fn run(args: ListArgs) -> ExitCode {
 async fn list_into(
     client: &Client,
     args: &ListArgs,
-    writer: &mut Writer<Users>,
+    writer: &mut Writer,
     progress: &Progress,
     interrupts: &mut Interrupts,
 ) -> (Outcome, Written) {
@@ -161,9 +162,10 @@ async fn list_into(
         };
         let wanted = usize::try_from(limit - written.users).unwrap_or(usize::MAX);
         let count = match progress.suspend(|| output::write_page(writer, &page, wanted)) {
-            Ok(count) => count,
-            // A decode error is a bad response: reported with where the listing can resume.
-            Err(WriteError::Decode(error)) => return (Outcome::Failed(error), written),
+            Ok(page_written) => {
+                progress.suspend(|| report::odd_records(&page_written.odd));
+                page_written.count
+            }
             Err(failure) => return (Outcome::Write(failure), written),
         };
         written.users += count as u64;

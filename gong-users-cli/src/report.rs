@@ -10,7 +10,7 @@ use gong_users::{
 
 use crate::escape::escape_for_terminal;
 use crate::exit;
-use crate::output::WriteError;
+use crate::output::{OddRecord, WriteError};
 
 /// Prints the error, its causes, and what to do about it; returns the exit status. Text from
 /// the server (Gong's messages, a proxy's page, a cursor) has its control characters escaped.
@@ -79,6 +79,29 @@ pub fn cursor_expired(error: &Error, written: u64) -> ExitCode {
     ExitCode::from(exit::BAD_RESPONSE)
 }
 
+/// One warning line a record written with values of another type than the spec says (shown
+/// even with `-q`: the output is not what the spec promises).
+pub fn odd_records(records: &[OddRecord]) {
+    let mut stderr = io::stderr().lock();
+    for record in records {
+        let _ = writeln!(
+            stderr,
+            "warning: {} has values of another type than the spec says, written as Gong sent \
+             them: {}",
+            describe(record),
+            escape_for_terminal(&record.fields.join(", "))
+        );
+    }
+}
+
+/// "user 234599484848423" (or "a user without an id").
+fn describe(record: &OddRecord) -> String {
+    match &record.id {
+        Some(id) => format!("{} {}", record.noun, escape_for_terminal(id)),
+        None => format!("a {} without an id", record.noun),
+    }
+}
+
 /// "1 user" or "N users".
 pub fn users(count: u64) -> String {
     format!("{count} user{}", if count == 1 { "" } else { "s" })
@@ -92,11 +115,6 @@ pub fn not_found(ids: &[String]) {
     }
 }
 
-/// The exit status when writing failed (`None` when it did not).
-pub fn write_failure<T>(written: Result<T, WriteError>) -> Option<ExitCode> {
-    written.err().map(write_error)
-}
-
 /// Says why writing failed; returns the exit status. A reader that left (`| head`) is a normal
 /// end, quietly.
 pub fn write_error(failure: WriteError) -> ExitCode {
@@ -106,9 +124,17 @@ pub fn write_error(failure: WriteError) -> ExitCode {
             eprintln!("error: writing to stdout failed: {err}");
             ExitCode::from(exit::OTHER)
         }
-        WriteError::Decode(error) => self::error(&error),
         WriteError::Fields(error) => {
             eprintln!("error: a record could not be read for this format: {error}");
+            ExitCode::from(exit::BAD_RESPONSE)
+        }
+        WriteError::Odd(record) => {
+            eprintln!(
+                "error: {} has a value of another type than the spec says in {} (--strict); \
+                 without --strict it is written as Gong sent it, with a warning",
+                describe(&record),
+                escape_for_terminal(&record.fields.join(", "))
+            );
             ExitCode::from(exit::BAD_RESPONSE)
         }
     }

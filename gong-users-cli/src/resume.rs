@@ -53,6 +53,9 @@ pub fn command(args: &ListArgs, format: Format, cursor: Option<&str>, written: u
     flag("--format", Some(format.name()));
     if matches!(format, Format::Csv | Format::Table) {
         flag("--no-header", None);
+        if args.strict {
+            flag("--strict", None);
+        }
     }
     if args.include_avatars {
         flag("--include-avatars", None);

@@ -468,7 +468,7 @@ fn a_base_url_with_v2_in_any_case_or_place_exits_2() {
 }
 
 #[test]
-fn a_csv_page_that_cannot_be_read_mid_listing_prints_the_command_to_continue() {
+fn a_csv_page_refused_mid_listing_prints_the_command_to_continue() {
     let server = MockServer::start();
     let first = serde_json::json!({
         "requestId": "r1",
@@ -485,7 +485,7 @@ fn a_csv_page_that_cannot_be_read_mid_listing_prints_the_command_to_continue() {
             .body(r#"{"requestId":"r2","records":{"totalRecords":2},"users":[{"id":"2","settings":{"emailsImported":{"odd":1}}}]}"#);
     });
     let output = Command::new(BIN)
-        .args(["list", "--format", "csv", "--rate-limit", "0"])
+        .args(["list", "--format", "csv", "--strict", "--rate-limit", "0"])
         .env_clear()
         .env("GONG_BASE_URL", server.base_url())
         .env("GONG_ACCESS_KEY", "k")
@@ -501,7 +501,7 @@ fn a_csv_page_that_cannot_be_read_mid_listing_prints_the_command_to_continue() {
     );
     assert!(
         continue_command(&stderr)
-            .starts_with("gong-users list --format csv --no-header --cursor c2"),
+            .starts_with("gong-users list --format csv --no-header --strict --cursor c2"),
         "{stderr}"
     );
 }

@@ -39,38 +39,49 @@ pub enum Outcome {
     Drifted,
 }
 
-/// Generates the client from the spec and writes or checks it.
+/// Generates the client and the CLI's row columns from the spec, and writes or checks them.
 pub fn run(root: &Path, mode: Mode) -> Result<Outcome> {
-    let spec_path = root.join(SPEC_PATH);
-    let generated_path = root.join(GENERATED_PATH);
-    let fresh = generate(&spec_path)?;
-    match mode {
-        Mode::Write => {
-            fs::write(&generated_path, &fresh)
-                .with_context(|| format!("writing {}", generated_path.display()))?;
-            eprintln!(
-                "wrote {GENERATED_PATH} ({} bytes) from {SPEC_PATH}",
-                fresh.len()
-            );
-            Ok(Outcome::UpToDate)
-        }
-        Mode::Check => {
-            let committed = fs::read_to_string(&generated_path).unwrap_or_default();
-            if committed == fresh {
-                eprintln!("{GENERATED_PATH} is up to date with {SPEC_PATH}");
-                return Ok(Outcome::UpToDate);
+    let spec = parse_spec(&root.join(SPEC_PATH))?;
+    let outputs = [
+        (
+            GENERATED_PATH,
+            generate_client(&spec, &root.join(SPEC_PATH))?,
+        ),
+        (
+            crate::columns::COLUMNS_PATH,
+            crate::columns::generate(&spec).context("generating the CLI's row columns")?,
+        ),
+    ];
+    let mut outcome = Outcome::UpToDate;
+    for (path, fresh) in outputs {
+        let full = root.join(path);
+        match mode {
+            Mode::Write => {
+                fs::write(&full, &fresh).with_context(|| format!("writing {}", full.display()))?;
+                eprintln!("wrote {path} ({} bytes) from {SPEC_PATH}", fresh.len());
             }
-            eprintln!(
-                "{GENERATED_PATH} differs from what {SPEC_PATH} generates; run `cargo xtask codegen` and commit the result."
-            );
-            eprintln!("{}", short_diff(&committed, &fresh));
-            Ok(Outcome::Drifted)
+            Mode::Check => {
+                let committed = fs::read_to_string(&full).unwrap_or_default();
+                if committed == fresh {
+                    eprintln!("{path} is up to date with {SPEC_PATH}");
+                    continue;
+                }
+                eprintln!(
+                    "{path} differs from what {SPEC_PATH} generates; run `cargo xtask codegen` and commit the result."
+                );
+                eprintln!(
+                    "{}",
+                    crate::diff::short_diff(path, "from the spec", &committed, &fresh)
+                );
+                outcome = Outcome::Drifted;
+            }
         }
     }
+    Ok(outcome)
 }
 
-/// Reads and parses the spec, then generates and formats the client source.
-pub fn generate(spec_path: &Path) -> Result<String> {
+/// Reads and parses the spec (OpenAPI 3.0.x only, as progenitor).
+fn parse_spec(spec_path: &Path) -> Result<openapiv3::OpenAPI> {
     let text = fs::read_to_string(spec_path)
         .with_context(|| format!("reading the spec {}", spec_path.display()))?;
     let spec: openapiv3::OpenAPI = serde_yaml::from_str(&text).with_context(|| {
@@ -86,7 +97,18 @@ pub fn generate(spec_path: &Path) -> Result<String> {
             spec.openapi
         );
     }
-    let tokens = without_panic_trace(|| Generator::new(&settings()).generate_tokens(&spec))
+    Ok(spec)
+}
+
+/// Reads and parses the spec, then generates and formats the client source.
+#[cfg(test)]
+fn generate(spec_path: &Path) -> Result<String> {
+    generate_client(&parse_spec(spec_path)?, spec_path)
+}
+
+/// The client source for `spec`, formatted.
+fn generate_client(spec: &openapiv3::OpenAPI, spec_path: &Path) -> Result<String> {
+    let tokens = without_panic_trace(|| Generator::new(&settings()).generate_tokens(spec))
         .with_context(|| {
             format!(
                 "progenitor could not generate a client from {}",
@@ -131,11 +153,6 @@ fn without_panic_trace<T>(f: impl FnOnce() -> T) -> Result<T> {
             .unwrap_or("(no message)");
         anyhow!("progenitor panicked: {message}")
     })
-}
-
-/// A short unified diff, committed file first.
-fn short_diff(committed: &str, fresh: &str) -> String {
-    crate::diff::short_diff(GENERATED_PATH, "from the spec", committed, fresh)
 }
 
 #[cfg(test)]

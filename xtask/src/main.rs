@@ -1,11 +1,13 @@
 //! Workspace automation, run as `cargo xtask <command>`.
 //!
-//! - `codegen`: regenerate `gong-users-sys/src/generated.rs` from `openapi/gong-users.yaml`.
+//! - `codegen`: regenerate `gong-users-sys/src/generated.rs` and the CLI's row columns
+//!   (`gong-users-cli/src/generated/schemas.rs`) from `openapi/gong-users.yaml`.
 //! - `codegen --check`: fail, with a short diff, when the committed file has drifted from the spec.
 //! - `public-api`: write `gong-users/public-api.txt`, the crate's public API one item a line.
 //! - `public-api --check`: fail, with a short diff, when the public API changed without it.
 
 mod codegen;
+mod columns;
 mod diff;
 mod public_api;
 
@@ -16,7 +18,7 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  codegen           regenerate gong-users-sys/src/generated.rs from openapi/gong-users.yaml
+  codegen           regenerate gong-users-sys/src/generated.rs and the CLI's row columns from openapi/gong-users.yaml
   codegen --check   exit 1 with a diff when the committed generated file differs from the spec's output
   public-api        write gong-users/public-api.txt, the public API of gong-users (rustdoc JSON)
   public-api --check  exit 1 with a diff when the public API differs from the committed list

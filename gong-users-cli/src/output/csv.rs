@@ -1,42 +1,30 @@
-//! CSV (RFC 4180): a header and one row a record, from one table of columns a record type
-//! (`user_rows.rs`, `history_rows.rs`), so the header and the rows cannot drift apart.
+//! CSV (RFC 4180): a header and one row a record, both from the record's schema (generated from
+//! the spec), so the header and the rows cannot drift apart.
 
-use std::borrow::Cow;
-use std::marker::PhantomData;
-
-use super::RecordKind;
 use super::rows::RowFormat;
+use crate::records::RecordKind;
+use crate::records::read::Cell;
 
-/// One CSV column: its heading and how a record's cell is written.
-pub struct Column<K: RecordKind> {
-    pub heading: &'static str,
-    pub cell: for<'v, 'json> fn(&'v K::Fields<'json>) -> Cow<'v, str>,
+/// Every column of the record's schema, in the spec's order, then `extra`.
+pub struct CsvRows {
+    header: Vec<String>,
 }
 
-/// A kind of record that can be a CSV row.
-pub trait CsvRow: RecordKind + Sized {
-    /// The columns, in order.
-    const COLUMNS: &'static [Column<Self>];
-}
-
-/// Rows of a kind of record that is a [`CsvRow`].
-pub struct CsvRows<K>(PhantomData<fn() -> K>);
-
-impl<K> CsvRows<K> {
-    pub fn new() -> Self {
-        Self(PhantomData)
-    }
-}
-
-impl<K: CsvRow> RowFormat<K> for CsvRows<K> {
-    fn header(&self, out: &mut Vec<u8>) {
-        write_row(out, K::COLUMNS.iter().map(|column| column.heading));
-    }
-
-    fn rows(&self, records: &[K::Fields<'_>], out: &mut Vec<u8>) {
-        for fields in records {
-            write_row(out, K::COLUMNS.iter().map(|column| (column.cell)(fields)));
+impl CsvRows {
+    pub fn new(kind: &RecordKind) -> Self {
+        Self {
+            header: kind.schema.columns(),
         }
+    }
+}
+
+impl RowFormat for CsvRows {
+    fn header(&self, out: &mut Vec<u8>) {
+        write_row(out, self.header.iter());
+    }
+
+    fn row(&self, cells: &[Cell<'_>], out: &mut Vec<u8>) {
+        write_row(out, cells.iter());
     }
 }
 
@@ -72,29 +60,6 @@ fn push_field(out: &mut Vec<u8>, field: &[u8]) {
         }
     }
     out.push(b'"');
-}
-
-/// Text, or an empty cell.
-pub fn text(value: Option<&str>) -> Cow<'_, str> {
-    Cow::Borrowed(value.unwrap_or_default())
-}
-
-/// `true`/`false`, or an empty cell.
-pub fn flag(value: Option<bool>) -> Cow<'static, str> {
-    Cow::Borrowed(match value {
-        Some(true) => "true",
-        Some(false) => "false",
-        None => "",
-    })
-}
-
-/// Unknown fields as one JSON object; empty when there are none.
-pub fn json_object(extra: &serde_json::Map<String, serde_json::Value>) -> Cow<'static, str> {
-    if extra.is_empty() {
-        Cow::Borrowed("")
-    } else {
-        Cow::Owned(serde_json::Value::Object(extra.clone()).to_string())
-    }
 }
 
 #[cfg(test)]

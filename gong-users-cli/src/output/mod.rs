@@ -3,40 +3,33 @@
 //! (`history`); each format is written once for both.
 //!
 //! `ndjson` and `json` pass each record's JSON through exactly as Gong sent it (no decode, no
-//! re-encode). `table` and `csv` write a row a record from its fields: a page's records are
-//! decoded first (borrowing from the page), then written as rows (see `rows.rs`).
+//! re-encode). `table` and `csv` write a row a record from its fields as the spec describes
+//! them (`records/`): a page's records are read first (borrowing from the page), then written
+//! as rows (see `rows.rs`).
 
 mod csv;
-mod history_rows;
 mod json;
 mod ndjson;
 mod rows;
 mod table;
-mod user_fields;
-mod user_rows;
 
 use std::io::{self, BufWriter, Write};
 
 use gong_users::{Page, Raw, RawUser};
-use serde::Deserialize;
-use serde::de::DeserializeOwned;
 
 use crate::cli::Format;
-pub use csv::CsvRow;
-pub use history_rows::SettingChanges;
-pub use table::TableRow;
-pub use user_fields::UserFields;
-pub use user_rows::Users;
+use crate::records::RecordKind;
+pub use rows::OddRecord;
 
 /// Why writing failed.
+#[derive(Debug)]
 pub enum WriteError {
     /// stdout failed (or its reader left).
     Io(io::Error),
-    /// The records could not be decoded for a format that reads their fields.
-    Decode(gong_users::Error),
-    /// A record the generated types accept that this CLI's field decoder refused (see
-    /// `user_fields.rs`; the tests hold the two to the same records).
+    /// A record that is not a JSON object (the client checks they are; this is a guard).
     Fields(serde_json::Error),
+    /// `--strict`: a record with a value of another type than the spec says.
+    Odd(OddRecord),
 }
 
 impl WriteError {
@@ -52,19 +45,12 @@ impl From<io::Error> for WriteError {
     }
 }
 
-/// A kind of record the CLI writes (users, settings changes), and what its fields decode to for
-/// the formats that read them: a type that may borrow from the record's JSON, so decoding a
-/// page's users copies no string Gong sent plainly.
-pub trait RecordKind: 'static {
-    type Fields<'json>: Deserialize<'json>;
-}
-
-/// Writes records of kind `K` in one format.
-pub enum Writer<K: RecordKind> {
+/// Writes records in one format.
+pub enum Writer {
     /// ndjson and json: each record's JSON exactly as Gong sent it, undecoded.
     Passthrough(Box<dyn PassthroughWriter>),
-    /// table and csv: a row a record, rendered from its decoded fields.
-    Rows(rows::RowWriter<K>),
+    /// table and csv: a row a record, from its fields as the spec describes them.
+    Rows(rows::RowWriter),
 }
 
 /// A format that writes each record's JSON as Gong sent it.
@@ -77,7 +63,15 @@ pub trait PassthroughWriter {
     fn finish(&mut self) -> io::Result<()>;
 }
 
-impl<K: RecordKind> Writer<K> {
+/// What writing a page or a batch did: how many records, and those with odd values (each
+/// worth a warning; never any with `--strict`, which fails instead).
+#[derive(Debug, Default)]
+pub struct Written {
+    pub count: usize,
+    pub odd: Vec<OddRecord>,
+}
+
+impl Writer {
     /// The same writer without a header row (for csv and table; the others have none).
     pub fn without_header(self) -> Self {
         match self {
@@ -94,19 +88,56 @@ impl<K: RecordKind> Writer<K> {
             Writer::Rows(rows) => rows.finish(),
         }
     }
+
+    /// Writes `records` (each one's JSON), then flushes.
+    fn write<'a>(
+        &mut self,
+        records: impl ExactSizeIterator<Item = &'a str>,
+    ) -> Result<Written, WriteError> {
+        match self {
+            Writer::Passthrough(writer) => {
+                let mut count = 0;
+                for json in records {
+                    writer.write(json.as_bytes())?;
+                    count += 1;
+                }
+                writer.flush()?;
+                Ok(Written {
+                    count,
+                    odd: Vec::new(),
+                })
+            }
+            Writer::Rows(rows) => {
+                let count = records.len();
+                let odd = rows.write(records)?;
+                Ok(Written { count, odd })
+            }
+        }
+    }
 }
 
-/// The writer for `format` over `out` (unbuffered: each writer buffers as it needs).
-pub fn writer<K: TableRow + CsvRow>(format: Format, out: impl Write + 'static) -> Writer<K> {
+/// The writer of records of `kind` for `format` over `out` (unbuffered: each writer buffers as
+/// it needs). `strict`: for csv and table, a record with a value of another type than the spec
+/// says fails the write instead of being written as Gong sent it.
+pub fn writer(
+    format: Format,
+    kind: &'static RecordKind,
+    strict: bool,
+    out: impl Write + 'static,
+) -> Writer {
     const BUFFER: usize = 64 * 1024;
     match format {
         Format::Table => Writer::Rows(rows::RowWriter::new(
             Box::new(out),
-            Box::new(table::TableRows::new()),
+            Box::new(table::TableRows::new(kind)),
+            kind,
+            strict,
         )),
         Format::Csv => Writer::Rows(rows::RowWriter::new(
             Box::new(out),
-            Box::new(csv::CsvRows::new()),
+            Box::new(csv::CsvRows::new(kind)),
+            kind,
+            strict,
         )),
         Format::Json => Writer::Passthrough(Box::new(json::JsonArray::new(
             BufWriter::with_capacity(BUFFER, out),
@@ -117,91 +148,45 @@ pub fn writer<K: TableRow + CsvRow>(format: Format, out: impl Write + 'static) -
     }
 }
 
-/// Writes the first `limit` users of `page`, then flushes; returns how many were written. For
-/// row formats the whole page is decoded first, so a page that cannot be read leaves none of
-/// its users behind (the listing resumes at that page).
+/// Writes the first `limit` users of `page`, then flushes. For row formats every one of them
+/// is read before any is written, so a page refused (`--strict`) leaves none of its users
+/// behind (the listing resumes at that page).
 pub fn write_page(
-    writer: &mut Writer<Users>,
+    writer: &mut Writer,
     page: &Page<RawUser>,
     limit: usize,
-) -> Result<usize, WriteError> {
-    match writer {
-        Writer::Passthrough(writer) => write_raw(
-            writer.as_mut(),
-            &page.users()[..limit.min(page.users().len())],
-        ),
-        Writer::Rows(rows) => {
-            let users = decode_users(page)?;
-            let users = &users[..limit.min(users.len())];
-            rows.write(users)?;
-            Ok(users.len())
-        }
-    }
-}
-
-/// Decodes a page's users for the formats that read fields. When one does not decode, the page
-/// is decoded again with the generated type, for an error naming its place (`users[3].active`).
-fn decode_users(page: &Page<RawUser>) -> Result<Vec<UserFields<'_>>, WriteError> {
-    let users: Result<Vec<UserFields<'_>>, _> = page
-        .users()
-        .iter()
-        .map(|user| serde_json::from_str(user.as_str()))
-        .collect();
-    users.map_err(|refused| refusal(refused, page.decode()))
-}
-
-/// Why the field decoder refused a record, given what the generated type made of the same
-/// record (`generated`): its error names the bad value's path; when it accepted the record, the
-/// field decoder's own error is all there is.
-fn refusal<T>(refused: serde_json::Error, generated: Result<T, gong_users::Error>) -> WriteError {
-    match generated {
-        Err(error) => WriteError::Decode(error),
-        Ok(_) => WriteError::Fields(refused),
-    }
-}
-
-/// Writes `records` (decoded as `K`'s fields for row formats), then flushes.
-pub fn write_all<R: DeserializeOwned, K: RecordKind>(
-    writer: &mut Writer<K>,
-    records: &[Raw<R>],
-) -> Result<usize, WriteError> {
-    match writer {
-        Writer::Passthrough(writer) => write_raw(writer.as_mut(), records),
-        Writer::Rows(rows) => {
-            let decoded = records
-                .iter()
-                .map(|raw| {
-                    serde_json::from_str::<K::Fields<'_>>(raw.as_str())
-                        .map_err(|refused| refusal(refused, raw.decode()))
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            rows.write(&decoded)?;
-            Ok(decoded.len())
-        }
-    }
-}
-
-fn write_raw<R>(
-    writer: &mut dyn PassthroughWriter,
-    records: &[Raw<R>],
-) -> Result<usize, WriteError> {
-    for raw in records {
-        writer.write(raw.as_bytes())?;
-    }
-    writer.flush()?;
-    Ok(records.len())
+) -> Result<Written, WriteError> {
+    let users = &page.users()[..limit.min(page.users().len())];
+    writer.write(users.iter().map(Raw::as_str))
 }
 
 /// Writes `records` to stdout in `format` (default [`Format::for_stdout`]) and closes the output.
-pub fn write_to_stdout<R: DeserializeOwned, K: TableRow + CsvRow>(
+pub fn write_to_stdout<R>(
     format: Option<Format>,
+    kind: &'static RecordKind,
+    strict: bool,
     records: &[Raw<R>],
-) -> Result<usize, WriteError> {
-    let mut writer = self::writer::<K>(
+) -> Result<Written, WriteError> {
+    let mut writer = self::writer(
         format.unwrap_or_else(Format::for_stdout),
+        kind,
+        strict,
         io::stdout().lock(),
     );
-    let written = write_all::<R, K>(&mut writer, records)?;
+    let written = writer.write(records.iter().map(Raw::as_str))?;
     writer.finish()?;
     Ok(written)
+}
+
+/// The csv and table rows of one record's `cells`, for tests that render without a writer.
+#[cfg(test)]
+pub fn render_for_test(
+    kind: &'static RecordKind,
+    cells: &[crate::records::read::Cell<'_>],
+) -> String {
+    use rows::RowFormat as _;
+    let mut out = Vec::new();
+    csv::CsvRows::new(kind).row(cells, &mut out);
+    table::TableRows::new(kind).row(cells, &mut out);
+    String::from_utf8(out).unwrap_or_default()
 }

@@ -3,54 +3,90 @@
 //! scripts stay aligned; what does not fit is cut with `…`.
 
 use std::borrow::Cow;
-use std::marker::PhantomData;
 
-use crate::escape::needs_escape;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use super::RecordKind;
 use super::rows::RowFormat;
+use crate::escape::needs_escape;
+use crate::records::read::Cell;
+use crate::records::{RecordKind, TableCell, TableColumn};
 
-/// A kind of record that can be a table row.
-pub trait TableRow: RecordKind {
-    /// (heading, width in terminal columns); a width of 0 (the last column) is not padded.
-    const COLUMNS: &'static [(&'static str, usize)];
-
-    /// The row's cells, one a column.
-    fn cells<'v>(fields: &'v Self::Fields<'_>) -> Vec<Cow<'v, str>>;
+/// The record kind's table columns, each resolved to the record's columns it shows.
+pub struct TableRows {
+    columns: Vec<(&'static TableColumn, Vec<usize>)>,
 }
 
-/// Rows of a kind of record that is a [`TableRow`].
-pub struct TableRows<K>(PhantomData<fn() -> K>);
-
-impl<K> TableRows<K> {
-    pub fn new() -> Self {
-        Self(PhantomData)
+impl TableRows {
+    pub fn new(kind: &'static RecordKind) -> Self {
+        let names = kind.schema.columns();
+        let index = |name: &str| names.iter().position(|n| n == name);
+        let columns = kind
+            .table
+            .iter()
+            .map(|column| {
+                let shown: &[&str] = match &column.cell {
+                    TableCell::Column(name) | TableCell::YesNo(name) => std::slice::from_ref(name),
+                    TableCell::Words(names) => names,
+                };
+                (
+                    column,
+                    shown.iter().filter_map(|name| index(name)).collect(),
+                )
+            })
+            .collect();
+        Self { columns }
     }
-}
 
-impl<K: TableRow> RowFormat<K> for TableRows<K> {
-    fn header(&self, out: &mut Vec<u8>) {
-        let headings: Vec<&str> = K::COLUMNS.iter().map(|(heading, _)| *heading).collect();
-        write_row::<K, _>(&mut String::new(), &headings, out);
-    }
-
-    fn rows(&self, records: &[K::Fields<'_>], out: &mut Vec<u8>) {
-        let mut line = String::new();
-        for fields in records {
-            write_row::<K, _>(&mut line, &K::cells(fields), out);
+    fn cell<'v>(column: &TableColumn, shown: &[usize], cells: &'v [Cell<'_>]) -> Cow<'v, str> {
+        let value = |index: usize| cells.get(index).map_or("", |cell| cell.as_ref());
+        match (&column.cell, shown) {
+            (TableCell::YesNo(_), [index]) => Cow::Borrowed(match value(*index) {
+                "true" => "yes",
+                "false" => "no",
+                other => other,
+            }),
+            (TableCell::Words(_), indices) => {
+                let words: Vec<&str> = indices
+                    .iter()
+                    .map(|&index| value(index))
+                    .filter(|word| !word.is_empty())
+                    .collect();
+                match words.as_slice() {
+                    [] => Cow::Borrowed(""),
+                    [one] => Cow::Borrowed(one),
+                    many => Cow::Owned(many.join(" ")),
+                }
+            }
+            (_, [index]) => Cow::Borrowed(value(*index)),
+            _ => Cow::Borrowed(""),
         }
+    }
+}
+
+impl RowFormat for TableRows {
+    fn header(&self, out: &mut Vec<u8>) {
+        let headings: Vec<&str> = self.columns.iter().map(|(c, _)| c.heading).collect();
+        write_row(self, &mut String::new(), &headings, out);
+    }
+
+    fn row(&self, cells: &[Cell<'_>], out: &mut Vec<u8>) {
+        let shown: Vec<Cow<'_, str>> = self
+            .columns
+            .iter()
+            .map(|(column, indices)| Self::cell(column, indices, cells))
+            .collect();
+        write_row(self, &mut String::new(), &shown, out);
     }
 }
 
 /// Writes one line of `cells` to `out`, each fitted to its column; `line` is scratch space.
-fn write_row<K: TableRow, S: AsRef<str>>(line: &mut String, cells: &[S], out: &mut Vec<u8>) {
+fn write_row<S: AsRef<str>>(table: &TableRows, line: &mut String, cells: &[S], out: &mut Vec<u8>) {
     line.clear();
-    for (index, (cell, (_, width))) in cells.iter().zip(K::COLUMNS).enumerate() {
+    for (index, (cell, (column, _))) in cells.iter().zip(&table.columns).enumerate() {
         if index > 0 {
             line.push_str("  ");
         }
-        push_fitted(line, cell.as_ref(), *width);
+        push_fitted(line, cell.as_ref(), column.width);
     }
     out.extend_from_slice(line.trim_end().as_bytes());
     out.push(b'\n');
