@@ -7,7 +7,7 @@ use gong_users::{
     RateLimit, RetryPolicy,
 };
 
-use crate::token_file::ENV_TOKEN_FILE;
+use crate::connection::token_file::ENV_TOKEN_FILE;
 
 /// The main help's epilogue; variable names and defaults come from the library.
 fn after_help() -> String {

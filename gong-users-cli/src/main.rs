@@ -1,21 +1,13 @@
 //! `gong-users`: list, look up and follow the users of a Gong company from the command line.
 
-mod cli;
-mod connect;
-mod escape;
-mod exit;
-mod generated;
-mod get;
-mod history;
-mod interrupt;
-mod list;
-mod output;
-mod progress;
-mod records;
-mod report;
-mod resume;
-mod sandbox;
-mod token_file;
+mod cli; //         what the user can type
+mod commands; //    list, get, history: one file a command
+mod connection; //  the client from flags and environment: sandbox, token file
+mod generated; //   code generated from the spec (the records' schemas)
+mod output; //      the formats (table, csv, ndjson, json), apart from record kinds
+mod records; //     the record kinds the row formats write, their columns from the spec
+mod report; //      errors and warnings on stderr, exit statuses
+mod terminal; //    progress, signals, text made safe for a terminal
 
 use std::future::Future;
 use std::io::{self, Write as _};
@@ -28,15 +20,15 @@ fn main() -> ExitCode {
     match cli.command {
         cli::Command::List(args) => {
             init_logging(&args.connection);
-            run(list::run(args))
+            run(commands::list::run(args))
         }
         cli::Command::Get(args) => {
             init_logging(&args.connection);
-            run(get::run(args))
+            run(commands::get::run(args))
         }
         cli::Command::History(args) => {
             init_logging(&args.connection);
-            run(history::run(args))
+            run(commands::history::run(args))
         }
         cli::Command::Schema => print(|out| {
             let schema = schemars::schema_for!(gong_users::User);
@@ -61,7 +53,7 @@ fn run(command: impl Future<Output = ExitCode>) -> ExitCode {
         Ok(runtime) => runtime.block_on(command),
         Err(err) => {
             eprintln!("error: could not start the async runtime: {err}");
-            ExitCode::from(exit::OTHER)
+            ExitCode::from(report::exit::OTHER)
         }
     }
 }
@@ -70,11 +62,11 @@ fn run(command: impl Future<Output = ExitCode>) -> ExitCode {
 fn print(write: impl FnOnce(&mut dyn io::Write) -> io::Result<()>) -> ExitCode {
     let mut stdout = io::stdout().lock();
     match write(&mut stdout).and_then(|()| stdout.flush()) {
-        Ok(()) => ExitCode::from(exit::OK),
-        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(exit::OK),
+        Ok(()) => ExitCode::from(report::exit::OK),
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(report::exit::OK),
         Err(err) => {
             eprintln!("error: writing to stdout failed: {err}");
-            ExitCode::from(exit::OTHER)
+            ExitCode::from(report::exit::OTHER)
         }
     }
 }

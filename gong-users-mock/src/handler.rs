@@ -21,7 +21,7 @@ use crate::history::settings_history;
 use crate::http::{Request, Response};
 use crate::log::{Outcome, RecordedRequest};
 use crate::oauth::{Refresh, TOKEN_PATH, TokenFault};
-use crate::server::{Listed, State, lock};
+use crate::state::{Listed, State, lock};
 
 const NO_USERS: &str = "No users found corresponding to the provided filters";
 const USER_NOT_FOUND: &str = "User not found";

@@ -28,6 +28,7 @@
 
 pub mod body;
 mod bucket;
+mod config;
 mod cursor;
 mod faults;
 mod handler;
@@ -38,13 +39,15 @@ pub mod httpmock_helpers;
 mod log;
 mod oauth;
 mod server;
+mod state;
 mod users;
 
 pub use bucket::JITTER;
+pub use config::{FakeGongBuilder, PAGE_SIZE};
 pub use faults::{Fault, Faults};
 pub use log::{Outcome, RecordedRequest};
 pub use oauth::{TOKEN_PATH, TokenFault};
-pub use server::{FakeGong, FakeGongBuilder, PAGE_SIZE};
+pub use server::FakeGong;
 
 /// The synthetic users FakeGong serves for `seed`: `count` regular users and `avatars`
 /// avatars, as JSON exactly as served. For benchmarks and fixtures that need realistic records

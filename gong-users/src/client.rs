@@ -7,14 +7,11 @@ use std::time::Duration;
 use url::Url;
 
 use crate::auth::Auth;
-use crate::base_url::{DEFAULT_BASE_URL, ENV_BASE_URL, base_url_string, parse_base_url};
+use crate::auth::oauth::SessionContext;
 use crate::events::{Event, EventHandler};
-use crate::oauth::SessionContext;
-use crate::rate_limit::Limiter;
-use crate::{
-    ConfigError, Credentials, Error, GetSettingsHistory, GetUser, GetUsers, ListUsers, RateLimit,
-    RetryPolicy,
-};
+use crate::http::rate_limit::Limiter;
+use crate::http::url::{DEFAULT_BASE_URL, base_url_string, parse_base_url};
+use crate::{ConfigError, Credentials, Error, RateLimit, RetryPolicy};
 
 /// The `User-Agent` every request carries.
 pub const USER_AGENT: &str = concat!("gong-users/", env!("CARGO_PKG_VERSION"));
@@ -53,36 +50,6 @@ impl Client {
     /// [`RetryPolicy::default`], [`RateLimit::GONG_DEFAULT`], one page fetched ahead.
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
-    }
-
-    /// A client configured from the environment: `GONG_BASE_URL` (optional), and
-    /// `GONG_ACCESS_KEY` with `GONG_ACCESS_KEY_SECRET`, or `GONG_BEARER_TOKEN`.
-    pub fn from_env() -> Result<Self, Error> {
-        ClientBuilder::from_env()?.build()
-    }
-
-    /// Lists the company's users: `.send()` one page, `.pages()` or `.items()` all of them.
-    pub fn list_users(&self) -> ListUsers {
-        ListUsers::new(self.clone())
-    }
-
-    /// One user by id (`GET /v2/users/{id}`): `.send()` gives the [`User`](crate::User), or an
-    /// error with [`Error::is_not_found`] for an unknown id.
-    pub fn get_user(&self, id: impl Into<String>) -> GetUser {
-        GetUser::new(self.clone(), id.into())
-    }
-
-    /// Many users by id, up to [`MAX_IDS_PER_REQUEST`](crate::MAX_IDS_PER_REQUEST) a request
-    /// through `POST /v2/users/extensive`: `.send()` gives them in the order the ids were
-    /// given, with the ids not found beside them ([`UsersByIds`](crate::UsersByIds)).
-    pub fn get_users<I: Into<String>>(&self, ids: impl IntoIterator<Item = I>) -> GetUsers {
-        GetUsers::new(self.clone(), ids.into_iter().map(Into::into).collect())
-    }
-
-    /// One user's settings history (`GET /v2/users/{id}/settings-history`): `.send()` gives
-    /// each change, oldest first.
-    pub fn user_settings_history(&self, id: impl Into<String>) -> GetSettingsHistory {
-        GetSettingsHistory::new(self.clone(), id.into())
     }
 
     /// The base URL requests go to.
@@ -159,21 +126,6 @@ impl Default for ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// A builder with the base URL and credentials read from the environment (see
-    /// [`Client::from_env`]); other settings can still be changed before `build`.
-    pub fn from_env() -> Result<Self, Error> {
-        Self::from_lookup(|name| std::env::var(name).ok())
-    }
-
-    /// [`ClientBuilder::from_env`] with the variables read through `lookup`.
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
-        let mut builder = Self::default().credentials(Credentials::from_lookup(&lookup)?);
-        if let Some(base_url) = lookup(ENV_BASE_URL).filter(|url| !url.trim().is_empty()) {
-            builder = builder.base_url(&base_url)?;
-        }
-        Ok(builder)
-    }
-
     /// Where to send requests: `https://api.gong.io` by default, or the company's own host
     /// (`https://us-55616.api.gong.io`). With [`Credentials::OAuth`] and no base URL set here,
     /// requests go to the host each token response names (`api_base_url_for_customer`); a base
@@ -244,7 +196,7 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client, Error> {
         let credentials = self.credentials.ok_or(ConfigError::MissingCredentials)?;
         let http = reqwest::Client::builder()
-            .tls_backend_preconfigured(crate::tls::client_config()?)
+            .tls_backend_preconfigured(crate::http::tls::client_config()?)
             .user_agent(USER_AGENT)
             // A redirect could carry the Authorization header to another host: follow none.
             .redirect(reqwest::redirect::Policy::none())

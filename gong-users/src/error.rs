@@ -10,8 +10,6 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
-use crate::credentials::{ENV_ACCESS_KEY, ENV_ACCESS_KEY_SECRET, ENV_BEARER_TOKEN};
-
 /// How many bytes of an unexpected body an error keeps, for its message.
 pub(crate) const BODY_SNIPPET_LIMIT: usize = 512;
 
@@ -163,11 +161,17 @@ pub enum ErrorKind {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
-    /// No credentials were given.
+    /// A client was built without credentials ([`ClientBuilder::credentials`](crate::ClientBuilder::credentials)).
     #[error(
-        "no Gong credentials: set {ENV_ACCESS_KEY} and {ENV_ACCESS_KEY_SECRET}, or {ENV_BEARER_TOKEN}"
+        "no Gong credentials: give them with ClientBuilder::credentials (or build from the environment with ClientBuilder::from_env)"
     )]
     MissingCredentials,
+    /// The environment holds no credentials: `ways` names every way to give them.
+    #[error("no Gong credentials in the environment: set {ways}")]
+    NoCredentialsInEnvironment {
+        /// The variables to set, each way of giving credentials.
+        ways: &'static str,
+    },
     /// One variable of a pair was set without the other.
     #[error("{set} is set but {missing} is not")]
     IncompleteCredentials {

@@ -69,51 +69,41 @@
 //! a large listing.
 #![warn(missing_docs)]
 
-mod auth;
-mod base_url;
-mod client;
-mod credentials;
-mod decode;
+// The layers, from the top down: every `use crate::` points down this list (checked by
+// `cargo xtask layout --check`; see ARCHITECTURE.md).
+mod auth; //         credentials, OAuth (app, session, token exchange, token stores)
+mod client; //       Client and ClientBuilder
+mod env; //          every GONG_* variable, and reading them
 mod error;
 mod events;
-mod get_user;
-mod get_users;
-mod gong_error;
-mod list_users;
-mod oauth;
-mod page;
-mod page_item;
-mod pagination;
-mod rate_limit;
-mod raw;
-mod retry;
-mod send;
-mod settings_history;
-mod tls;
-mod transport;
-mod user_id;
+mod http; //         TLS, URL rules, transport, error responses, retries, rate limit
+mod ops; //          one file an operation, each adding its `impl Client` entry point
+mod pipeline; //     the one send path: limiter → auth → attempt → 401 refresh → retry → decode
+mod response; //     decoding bodies: raw records, the one Page<T>
 
-pub use base_url::{DEFAULT_BASE_URL, ENV_BASE_URL};
+pub use auth::credentials::Credentials;
+pub use auth::oauth::{
+    DEFAULT_TOKEN_URL, OAuthApp, StoreError, StoreFuture, StoredTokens, TokenStore, TokenStoreLock,
+};
 pub use client::{Client, ClientBuilder, DEFAULT_MAX_BODY_BYTES, USER_AGENT};
-pub use credentials::{Credentials, ENV_ACCESS_KEY, ENV_ACCESS_KEY_SECRET, ENV_BEARER_TOKEN};
+pub use env::{
+    ENV_ACCESS_KEY, ENV_ACCESS_KEY_SECRET, ENV_BASE_URL, ENV_BEARER_TOKEN, ENV_OAUTH_CLIENT_ID,
+    ENV_OAUTH_CLIENT_SECRET, ENV_OAUTH_REFRESH_TOKEN, ENV_OAUTH_TOKEN_URL,
+};
 pub use error::{ApiError, ConfigError, DecodeError, Error, ErrorKind};
 pub use events::{Event, WaitReason};
-pub use get_user::GetUser;
-pub use get_users::{GetUsers, MAX_IDS_PER_REQUEST, UsersByIds};
 pub use gong_users_sys::Timestamp;
 pub use gong_users_sys::types::{
     Records, SpokenLanguage, User, UserSettingChange, UserSettings, UsersMetadata,
 };
-pub use list_users::ListUsers;
-pub use oauth::{
-    DEFAULT_TOKEN_URL, ENV_OAUTH_CLIENT_ID, ENV_OAUTH_CLIENT_SECRET, ENV_OAUTH_REFRESH_TOKEN,
-    ENV_OAUTH_TOKEN_URL, OAuthApp, StoreError, StoreFuture, StoredTokens, TokenStore,
-    TokenStoreLock,
-};
-pub use page::Page;
-pub use pagination::{Items, Pages};
-pub use rate_limit::RateLimit;
-pub use raw::{Raw, RawSettingChange, RawUser};
-pub use retry::RetryPolicy;
-pub use settings_history::{GetSettingsHistory, SettingsHistory};
-pub use user_id::is_user_id;
+pub use http::rate_limit::RateLimit;
+pub use http::retry::RetryPolicy;
+pub use http::url::DEFAULT_BASE_URL;
+pub use ops::get_user::GetUser;
+pub use ops::get_users::{GetUsers, MAX_IDS_PER_REQUEST, UsersByIds};
+pub use ops::list_users::ListUsers;
+pub use ops::pagination::{Items, Pages};
+pub use ops::settings_history::{GetSettingsHistory, SettingsHistory};
+pub use ops::user_id::is_user_id;
+pub use response::page::Page;
+pub use response::raw::{Raw, RawSettingChange, RawUser};

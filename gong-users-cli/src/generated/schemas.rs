@@ -12,7 +12,17 @@ pub static SPOKEN_LANGUAGE: Schema = Schema {
         Field { key: "language", shape: Shape::Scalar(Scalar::Text) },
         Field { key: "primary", shape: Shape::Scalar(Scalar::Flag) },
     ],
+    field: spoken_language_field,
 };
+
+/// The index in [`SPOKEN_LANGUAGE`] of the field `key`.
+fn spoken_language_field(key: &str) -> Option<usize> {
+    match key {
+        "language" => Some(0),
+        "primary" => Some(1),
+        _ => None,
+    }
+}
 
 /// `User`: User's metadata.
 pub static USER: Schema = Schema {
@@ -34,7 +44,31 @@ pub static USER: Schema = Schema {
         Field { key: "meetingConsentPageUrl", shape: Shape::Scalar(Scalar::Text) },
         Field { key: "spokenLanguages", shape: Shape::Records { item: &SPOKEN_LANGUAGE, columns: &[ListColumn { name: "spokenLanguages", field: "language", only_where: None }, ListColumn { name: "primaryLanguage", field: "language", only_where: Some("primary") }] } },
     ],
+    field: user_field,
 };
+
+/// The index in [`USER`] of the field `key`.
+fn user_field(key: &str) -> Option<usize> {
+    match key {
+        "id" => Some(0),
+        "emailAddress" => Some(1),
+        "created" => Some(2),
+        "active" => Some(3),
+        "emailAliases" => Some(4),
+        "trustedEmailAddress" => Some(5),
+        "firstName" => Some(6),
+        "lastName" => Some(7),
+        "title" => Some(8),
+        "phoneNumber" => Some(9),
+        "extension" => Some(10),
+        "personalMeetingUrls" => Some(11),
+        "settings" => Some(12),
+        "managerId" => Some(13),
+        "meetingConsentPageUrl" => Some(14),
+        "spokenLanguages" => Some(15),
+        _ => None,
+    }
+}
 
 /// `UserSettings`: The user's settings in the Gong system.
 pub static USER_SETTINGS: Schema = Schema {
@@ -47,7 +81,22 @@ pub static USER_SETTINGS: Schema = Schema {
         Field { key: "nonRecordedMeetingsImported", shape: Shape::Scalar(Scalar::Flag) },
         Field { key: "gongConnectEnabled", shape: Shape::Scalar(Scalar::Flag) },
     ],
+    field: user_settings_field,
 };
+
+/// The index in [`USER_SETTINGS`] of the field `key`.
+fn user_settings_field(key: &str) -> Option<usize> {
+    match key {
+        "webConferencesRecorded" => Some(0),
+        "preventWebConferenceRecording" => Some(1),
+        "telephonyCallsImported" => Some(2),
+        "emailsImported" => Some(3),
+        "preventEmailImport" => Some(4),
+        "nonRecordedMeetingsImported" => Some(5),
+        "gongConnectEnabled" => Some(6),
+        _ => None,
+    }
+}
 
 /// `UserSettingChange`: One change of one of the user's settings.
 pub static USER_SETTING_CHANGE: Schema = Schema {
@@ -56,4 +105,15 @@ pub static USER_SETTING_CHANGE: Schema = Schema {
         Field { key: "setting", shape: Shape::Scalar(Scalar::Text) },
         Field { key: "value", shape: Shape::Scalar(Scalar::Flag) },
     ],
+    field: user_setting_change_field,
 };
+
+/// The index in [`USER_SETTING_CHANGE`] of the field `key`.
+fn user_setting_change_field(key: &str) -> Option<usize> {
+    match key {
+        "time" => Some(0),
+        "setting" => Some(1),
+        "value" => Some(2),
+        _ => None,
+    }
+}

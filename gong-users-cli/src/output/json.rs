@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::PassthroughWriter;
+use super::passthrough::PassthroughWriter;
 
 pub struct JsonArray<W> {
     out: W,

@@ -10,8 +10,10 @@
 mod csv;
 mod json;
 mod ndjson;
+mod passthrough;
 mod rows;
 mod table;
+mod written;
 
 use std::io::{self, BufWriter, Write};
 
@@ -19,31 +21,8 @@ use gong_users::{Page, Raw, RawUser};
 
 use crate::cli::Format;
 use crate::records::RecordKind;
-pub use rows::OddRecord;
-
-/// Why writing failed.
-#[derive(Debug)]
-pub enum WriteError {
-    /// stdout failed (or its reader left).
-    Io(io::Error),
-    /// A record that is not a JSON object (the client checks they are; this is a guard).
-    Fields(serde_json::Error),
-    /// `--strict`: a record with a value of another type than the spec says.
-    Odd(OddRecord),
-}
-
-impl WriteError {
-    /// True when stdout's reader left (`| head`): a normal end, said nothing of.
-    pub fn is_broken_pipe(&self) -> bool {
-        matches!(self, WriteError::Io(err) if err.kind() == io::ErrorKind::BrokenPipe)
-    }
-}
-
-impl From<io::Error> for WriteError {
-    fn from(err: io::Error) -> Self {
-        WriteError::Io(err)
-    }
-}
+use passthrough::PassthroughWriter;
+pub use written::{OddRecord, WriteError, Written};
 
 /// Writes records in one format.
 pub enum Writer {
@@ -51,24 +30,6 @@ pub enum Writer {
     Passthrough(Box<dyn PassthroughWriter>),
     /// table and csv: a row a record, from its fields as the spec describes them.
     Rows(rows::RowWriter),
-}
-
-/// A format that writes each record's JSON as Gong sent it.
-pub trait PassthroughWriter {
-    /// Writes one record.
-    fn write(&mut self, json: &[u8]) -> io::Result<()>;
-    /// Flushes at the end of a page, so output streams page by page.
-    fn flush(&mut self) -> io::Result<()>;
-    /// Writes whatever closes the output (a JSON array's `]`) and flushes.
-    fn finish(&mut self) -> io::Result<()>;
-}
-
-/// What writing a page or a batch did: how many records, and those with odd values (each
-/// worth a warning; never any with `--strict`, which fails instead).
-#[derive(Debug, Default)]
-pub struct Written {
-    pub count: usize,
-    pub odd: Vec<OddRecord>,
 }
 
 impl Writer {

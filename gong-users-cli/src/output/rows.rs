@@ -5,7 +5,7 @@
 
 use std::io::{self, Write};
 
-use super::WriteError;
+use super::written::{OddRecord, WriteError};
 use crate::records::RecordKind;
 use crate::records::read::{Cell, read};
 
@@ -15,15 +15,6 @@ pub trait RowFormat {
     fn header(&self, out: &mut Vec<u8>);
     /// One row of `cells` (a record's, in the schema's column order).
     fn row(&self, cells: &[Cell<'_>], out: &mut Vec<u8>);
-}
-
-/// A record with values of another type than the spec says: its id, and those fields.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OddRecord {
-    /// What the record is ("user").
-    pub noun: &'static str,
-    pub id: Option<String>,
-    pub fields: Vec<String>,
 }
 
 /// Writes records as rows, after the header.

@@ -7,9 +7,9 @@ use std::borrow::Cow;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::rows::RowFormat;
-use crate::escape::needs_escape;
 use crate::records::read::Cell;
 use crate::records::{RecordKind, TableCell, TableColumn};
+use crate::terminal::escape::needs_escape;
 
 /// The record kind's table columns, each resolved to the record's columns it shows.
 pub struct TableRows {

@@ -20,10 +20,6 @@ use super::schema::{Field, ListColumn, Scalar, Schema, Shape};
 /// One cell: borrowed from the record's JSON, or owned when it had to be built.
 pub type Cell<'a> = Cow<'a, str>;
 
-/// The most fields a schema may have (the generator refuses more): a record's fields are
-/// matched into a fixed array, with no allocation.
-pub const MAX_FIELDS: usize = 64;
-
 /// What reading a record found besides its cells.
 #[derive(Debug, Default, PartialEq)]
 pub struct Read<'a> {
@@ -41,25 +37,63 @@ pub fn read<'a>(
     json: &'a str,
     cells: &mut Vec<Cell<'a>>,
 ) -> Result<Read<'a>, serde_json::Error> {
-    let pairs = members(json)?;
-    let id = pairs
-        .iter()
-        .find(|(key, _)| key == "id")
-        .and_then(|(_, value)| scalar_text(value));
+    let object = Object::parse(schema, json)?;
+    let id = (schema.field)("id")
+        .and_then(|index| object.slots.get(index).copied().flatten())
+        .and_then(scalar_text);
     let mut reader = Reader {
         cells,
         odd: Vec::new(),
     };
-    let extra = reader.object(schema, &pairs, "");
-    reader.cells.push(Cow::Owned(extra));
+    let extra = reader.object(schema, object, &Place::Root);
+    reader.cells.push(if extra.is_empty() {
+        Cow::Borrowed("")
+    } else {
+        Cow::Owned(extra)
+    });
     Ok(Read {
         id,
         odd: reader.odd,
     })
 }
 
-/// A JSON object's members: each key (borrowed unless escaped) and its value's JSON text.
-type Members<'a> = Vec<(Cell<'a>, &'a RawValue)>;
+/// An object's members matched to its schema's fields as they are parsed: the value of each
+/// field (`null` as absent), and the members the schema does not know, already written as the
+/// start of a JSON object (`{"key":value,…`, unclosed; empty when there are none).
+struct Object<'a> {
+    /// One a field of the schema (sized to it: a fixed array was copied at every move).
+    slots: Vec<Option<&'a RawValue>>,
+    unknown: String,
+}
+
+impl<'a> Object<'a> {
+    fn parse(schema: &Schema, json: &'a str) -> Result<Self, serde_json::Error> {
+        let mut deserializer = serde_json::Deserializer::from_str(json);
+        let object = de::DeserializeSeed::deserialize(ObjectSeed(schema), &mut deserializer)?;
+        deserializer.end()?;
+        Ok(object)
+    }
+}
+
+/// Where a value stands in the record, written out only when it is named (no allocation on
+/// the way down).
+#[derive(Clone, Copy)]
+enum Place<'p> {
+    Root,
+    Key(&'p Place<'p>, &'p str),
+    Index(&'p Place<'p>, usize),
+}
+
+impl Place<'_> {
+    fn text(&self) -> String {
+        match self {
+            Place::Root => String::new(),
+            Place::Key(Place::Root, key) => (*key).to_owned(),
+            Place::Key(parent, key) => format!("{}.{key}", parent.text()),
+            Place::Index(parent, index) => format!("{}[{index}]", parent.text()),
+        }
+    }
+}
 
 struct Reader<'c, 'a> {
     cells: &'c mut Vec<Cell<'a>>,
@@ -69,23 +103,26 @@ struct Reader<'c, 'a> {
 impl<'a> Reader<'_, 'a> {
     /// Pushes the cells of an object's fields; returns the JSON of what has no column (unknown
     /// fields, and values that cannot be flattened), empty when there is none.
-    fn object(&mut self, schema: &Schema, members: &Members<'a>, path: &str) -> String {
-        let mut extra = String::new();
-        let slots = match_fields(schema, members, &mut extra);
-        for (field, value) in schema.fields.iter().zip(slots) {
-            self.field(field, value, path, &mut extra);
+    fn object(&mut self, schema: &Schema, object: Object<'a>, place: &Place<'_>) -> String {
+        let mut extra = object.unknown;
+        for (field, value) in schema.fields.iter().zip(object.slots.iter().copied()) {
+            self.field(field, value, place, &mut extra);
         }
-        wrap_object(extra)
+        if !extra.is_empty() {
+            extra.push('}');
+        }
+        extra
     }
 
     fn field(
         &mut self,
         field: &Field,
         value: Option<&'a RawValue>,
-        path: &str,
+        place: &Place<'_>,
         extra: &mut String,
     ) {
-        let here = || format!("{path}{}", field.key);
+        let place = Place::Key(place, field.key);
+        let here = || place.text();
         match &field.shape {
             Shape::Scalar(kind) => {
                 let cell = self.scalar(*kind, value, &here);
@@ -97,26 +134,28 @@ impl<'a> Reader<'_, 'a> {
             }
             Shape::Object(inner) => match value {
                 None => self.blank(inner.width()),
-                Some(value) if value.get().starts_with('{') => {
-                    let nested = members(value.get()).unwrap_or_default();
-                    let unknown = self.object(inner, &nested, &format!("{}.", here()));
-                    if !unknown.is_empty() {
-                        push_member(extra, field.key, &unknown);
+                Some(value) => match Object::parse(inner, value.get()) {
+                    Ok(nested) => {
+                        let unknown = self.object(inner, nested, &place);
+                        if !unknown.is_empty() {
+                            push_member(extra, field.key, &unknown);
+                        }
                     }
-                }
-                Some(value) => {
-                    // No column takes a string or an array for a whole object: keep it in extra.
-                    self.blank(inner.width());
-                    self.odd.push(here());
-                    push_member(extra, field.key, value.get());
-                }
+                    Err(_) => {
+                        // No column takes a string or an array for a whole object: keep it in
+                        // extra, as sent.
+                        self.blank(inner.width());
+                        self.odd.push(here());
+                        push_member(extra, field.key, value.get());
+                    }
+                },
             },
             Shape::Records { item, columns } => match value {
                 None => self.blank(columns.len()),
                 Some(value) if value.get().starts_with('[') => {
                     let items: Vec<&'a RawValue> =
                         serde_json::from_str(value.get()).unwrap_or_default();
-                    self.records(field.key, item, columns, &items, &here(), extra);
+                    self.records(field.key, item, columns, &items, &place, extra);
                 }
                 Some(value) => {
                     // Written as sent in the first column it belongs to.
@@ -136,87 +175,98 @@ impl<'a> Reader<'_, 'a> {
         item: &Schema,
         columns: &[ListColumn],
         items: &[&'a RawValue],
-        path: &str,
+        place: &Place<'_>,
         extra: &mut String,
     ) {
-        let parsed: Vec<Option<Members<'a>>> = items
+        let parsed: Vec<Option<Object<'a>>> = items
             .iter()
             .enumerate()
-            .map(|(index, value)| {
-                if value.get().starts_with('{') {
-                    members(value.get()).ok()
-                } else {
+            .map(|(index, value)| match Object::parse(item, value.get()) {
+                Ok(object) => Some(object),
+                Err(_) => {
                     if value.get() != "null" {
-                        self.odd.push(format!("{path}[{index}]"));
+                        self.odd.push(Place::Index(place, index).text());
                     }
                     None
                 }
             })
             .collect();
         for column in columns {
-            let mut values: Vec<Cell<'a>> = Vec::new();
-            for (index, (raw, members)) in items.iter().zip(&parsed).enumerate() {
-                let Some(members) = members else {
+            let field = (item.field)(column.field);
+            let condition = column.only_where.and_then(item.field);
+            let kind = field
+                .and_then(|index| match item.fields[index].shape {
+                    Shape::Scalar(kind) => Some(kind),
+                    _ => None,
+                })
+                .unwrap_or(Scalar::Text);
+            let mut values = Joined::default();
+            for (index, (raw, object)) in items.iter().zip(&parsed).enumerate() {
+                let Some(object) = object else {
                     // An item that is not an object: its text where the items are joined.
                     if column.only_where.is_none() && raw.get() != "null" {
                         values.push(as_sent(raw));
                     }
                     continue;
                 };
-                let get = |name: &str| {
-                    members
-                        .iter()
-                        .find(|(key, _)| key == name)
-                        .map(|(_, value)| *value)
-                        .filter(|value| value.get() != "null")
-                };
-                if let Some(condition) = column.only_where {
-                    match get(condition).map(RawValue::get) {
+                if let Some(name) = column.only_where {
+                    match condition.and_then(|c| object.slots[c]).map(RawValue::get) {
                         Some("true") => {}
                         None | Some("false") => continue,
                         Some(_) => {
-                            self.note_once(format!("{path}[{index}].{condition}"));
+                            self.note_once(Place::Key(&Place::Index(place, index), name).text());
                             continue;
                         }
                     }
                 }
-                let kind = item
-                    .fields
-                    .iter()
-                    .find(|field| field.key == column.field)
-                    .and_then(|field| match field.shape {
-                        Shape::Scalar(kind) => Some(kind),
-                        _ => None,
-                    })
-                    .unwrap_or(Scalar::Text);
-                let where_ = || format!("{path}[{index}].{}", column.field);
-                if let Some(value) = get(column.field) {
+                let where_ = || Place::Key(&Place::Index(place, index), column.field).text();
+                if let Some(value) = field.and_then(|f| object.slots[f]) {
                     values.push(self.value(kind, value, &where_));
                 }
             }
-            self.cells.push(join(values));
+            self.cells.push(values.done());
         }
-        // What no column shows: unknown keys, and known ones no column names.
-        let shown = |name: &str| {
+        // What no column shows: unknown keys, and fields no column names.
+        let shown = |key: &str| {
             columns
                 .iter()
-                .any(|c| c.field == name || c.only_where == Some(name))
+                .any(|c| c.field == key || c.only_where == Some(key))
         };
-        let rest: Vec<String> = parsed
-            .iter()
-            .map(|members| {
-                let mut object = String::new();
-                for (key, value) in members.iter().flatten() {
-                    if !shown(key) {
-                        push_member(&mut object, key, value.get());
-                    }
+        let rest = |object: &Object<'a>| {
+            let mut members = object.unknown.clone();
+            for (field, value) in item.fields.iter().zip(object.slots.iter().copied()) {
+                if let Some(value) = value.filter(|_| !shown(field.key)) {
+                    push_member(&mut members, field.key, value.get());
                 }
-                format!("{{{object}}}")
-            })
-            .collect();
-        if rest.iter().any(|object| object != "{}") {
-            push_member(extra, key, &format!("[{}]", rest.join(",")));
+            }
+            members
+        };
+        let unshown = |object: &Object<'a>| {
+            !object.unknown.is_empty()
+                || item
+                    .fields
+                    .iter()
+                    .zip(object.slots.iter())
+                    .any(|(field, value)| value.is_some() && !shown(field.key))
+        };
+        if !parsed.iter().flatten().any(unshown) {
+            return;
         }
+        let mut list = String::from("[");
+        for (index, object) in parsed.iter().enumerate() {
+            if index > 0 {
+                list.push(',');
+            }
+            match object.as_ref().map(rest) {
+                Some(members) if !members.is_empty() => {
+                    list.push_str(&members);
+                    list.push('}');
+                }
+                _ => list.push_str("{}"),
+            }
+        }
+        list.push(']');
+        push_member(extra, key, &list);
     }
 
     fn scalar(
@@ -255,18 +305,23 @@ impl<'a> Reader<'_, 'a> {
         let Some(value) = value else {
             return Cow::Borrowed("");
         };
-        if !value.get().starts_with('[') {
+        let json = value.get();
+        if json == "[]" {
+            return Cow::Borrowed("");
+        }
+        if !json.starts_with('[') {
             self.note_once(here());
             return as_sent(value);
         }
-        let items: Vec<&'a RawValue> = serde_json::from_str(value.get()).unwrap_or_default();
-        let cells = items
-            .iter()
-            .enumerate()
-            .filter(|(_, item)| item.get() != "null")
-            .map(|(index, item)| self.value(kind, item, &|| format!("{}[{index}]", here())))
-            .collect();
-        join(cells)
+        let items: Vec<&'a RawValue> = serde_json::from_str(json).unwrap_or_default();
+        let mut joined = Joined::default();
+        for (index, item) in items.iter().enumerate() {
+            if item.get() != "null" {
+                let cell = self.value(kind, item, &|| format!("{}[{index}]", here()));
+                joined.push(cell);
+            }
+        }
+        joined.done()
     }
 
     fn blank(&mut self, columns: usize) {
@@ -279,26 +334,6 @@ impl<'a> Reader<'_, 'a> {
             self.odd.push(path);
         }
     }
-}
-
-/// Puts each member of `members` in the slot of the field it is, in `schema`'s order; members
-/// the schema does not know go to `extra` as they are, in the record's order. `null` counts as
-/// absent.
-fn match_fields<'a>(
-    schema: &Schema,
-    members: &Members<'a>,
-    extra: &mut String,
-) -> [Option<&'a RawValue>; MAX_FIELDS] {
-    let mut slots = [None; MAX_FIELDS];
-    for (key, value) in members {
-        match schema.fields.iter().position(|field| field.key == key) {
-            Some(index) if index < MAX_FIELDS => {
-                slots[index] = Some(*value).filter(|value| value.get() != "null");
-            }
-            _ => push_member(extra, key, value.get()),
-        }
-    }
-    slots
 }
 
 /// A value as Gong sent it: a string as its text (borrowed unless escaped), anything else as
@@ -317,19 +352,35 @@ fn scalar_text(value: &RawValue) -> Option<Cell<'_>> {
     serde_json::from_str::<String>(json).ok().map(Cow::Owned)
 }
 
-/// Cells joined with `;` (borrowed when there is one).
-fn join(mut cells: Vec<Cell<'_>>) -> Cell<'_> {
-    match cells.len() {
-        0 => Cow::Borrowed(""),
-        1 => cells.swap_remove(0),
-        _ => Cow::Owned(cells.join(";")),
+/// Cells joined with `;` as they come (borrowed while there is one).
+#[derive(Default)]
+struct Joined<'a>(Option<Cell<'a>>);
+
+impl<'a> Joined<'a> {
+    fn push(&mut self, cell: Cell<'a>) {
+        self.0 = Some(match self.0.take() {
+            None => cell,
+            Some(joined) => {
+                let mut text = joined.into_owned();
+                text.push(';');
+                text.push_str(&cell);
+                Cow::Owned(text)
+            }
+        });
+    }
+
+    fn done(self) -> Cell<'a> {
+        self.0.unwrap_or(Cow::Borrowed(""))
     }
 }
 
-/// Appends `"key":value` to the members of an object being written (a comma first unless it
-/// is the first); the key escaped as JSON needs (it was unescaped when read).
+/// Appends `"key":value` to an object being written (its `{`, or a comma, first); the key
+/// escaped as JSON needs (it was unescaped when read). The caller closes it with `}`.
 fn push_member(object: &mut String, key: &str, value: &str) {
-    if !object.is_empty() {
+    if object.is_empty() {
+        object.reserve(64 + value.len());
+        object.push('{');
+    } else {
         object.push(',');
     }
     if key.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
@@ -343,41 +394,39 @@ fn push_member(object: &mut String, key: &str, value: &str) {
     object.push_str(value);
 }
 
-/// `{members}`, or nothing when there are none.
-fn wrap_object(members: String) -> String {
-    if members.is_empty() {
-        members
-    } else {
-        format!("{{{members}}}")
+/// Parses a JSON object straight into an [`Object`] of a schema.
+struct ObjectSeed<'s>(&'s Schema);
+
+impl<'de> de::DeserializeSeed<'de> for ObjectSeed<'_> {
+    type Value = Object<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
     }
 }
 
-/// The members of a JSON object, in order.
-fn members(json: &str) -> Result<Members<'_>, serde_json::Error> {
-    serde_json::from_str::<ObjectMembers<'_>>(json).map(|object| object.0)
-}
+impl<'de> Visitor<'de> for ObjectSeed<'_> {
+    type Value = Object<'de>;
 
-/// A JSON object read as its members, keys borrowed when unescaped.
-struct ObjectMembers<'a>(Members<'a>);
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
 
-impl<'de> Deserialize<'de> for ObjectMembers<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct MembersVisitor;
-        impl<'de> Visitor<'de> for MembersVisitor {
-            type Value = ObjectMembers<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
-                let mut members = Vec::with_capacity(map.size_hint().unwrap_or(16));
-                while let Some(key) = map.next_key::<Key<'de>>()? {
-                    let value: &'de RawValue = map.next_value()?;
-                    members.push((key.0, value));
+    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+        let mut object = Object {
+            slots: vec![None; self.0.fields.len()],
+            unknown: String::new(),
+        };
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            let value: &'de RawValue = map.next_value()?;
+            match (self.0.field)(&key.0) {
+                Some(index) if index < object.slots.len() => {
+                    object.slots[index] = Some(value).filter(|value| value.get() != "null");
                 }
-                Ok(ObjectMembers(members))
+                _ => push_member(&mut object.unknown, &key.0, value.get()),
             }
         }
-        deserializer.deserialize_map(MembersVisitor)
+        Ok(object)
     }
 }
 
@@ -548,6 +597,39 @@ mod tests {
             prop_assert_eq!(cells.len(), USER.columns().len());
             let rows = crate::output::render_for_test(&crate::records::USERS, &cells);
             prop_assert!(!rows.is_empty());
+        }
+    }
+}
+
+#[cfg(test)]
+mod probe {
+    use super::*;
+    use crate::generated::schemas::USER;
+
+    /// How long reading 100,000 synthetic users takes, beside serde_json's own floor for the
+    /// same bytes: `cargo test --release -p gong-users-cli --bin gong-users probe -- --ignored
+    /// --nocapture`.
+    #[test]
+    #[ignore]
+    fn probe_read_speed() {
+        let (users, _) = gong_users_mock::synthetic_users(100_000, 0, 7);
+        let texts: Vec<String> = users.iter().map(|u| u.to_string()).collect();
+        let mut cells = Vec::with_capacity(32);
+        for round in 0..3 {
+            let started = std::time::Instant::now();
+            for text in &texts {
+                cells.clear();
+                read(&USER, text, &mut cells).unwrap();
+            }
+            let read_time = started.elapsed();
+            let started = std::time::Instant::now();
+            for text in &texts {
+                let _: serde::de::IgnoredAny = serde_json::from_str(text).unwrap();
+            }
+            eprintln!(
+                "round {round}: read {read_time:?}, serde_json IgnoredAny {:?}",
+                started.elapsed()
+            );
         }
     }
 }
