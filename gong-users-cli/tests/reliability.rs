@@ -539,3 +539,41 @@ fn an_expired_cursor_exits_5_saying_to_start_over_and_prints_no_cursor() {
     assert!(!stderr.contains(&cursor), "no cursor printed: {stderr}");
     assert!(!stderr.contains("continue with"), "{stderr}");
 }
+
+#[test]
+fn history_stops_on_sigint_like_list() {
+    let server = MockServer::start();
+    let slow = server.mock(|when, then| {
+        when.path("/v2/users/7/settings-history");
+        then.status(200)
+            .delay(std::time::Duration::from_secs(10))
+            .body(r#"{"requestId":"r","userSettingsHistory":[]}"#);
+    });
+    let child = Command::new(BIN)
+        .args(["history", "7", "--base-url", &server.base_url()])
+        .env_clear()
+        .env("GONG_ACCESS_KEY", "k")
+        .env("GONG_ACCESS_KEY_SECRET", "s")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = libc::pid_t::try_from(child.id()).expect("a pid");
+    // Wait until the request reached the server, then interrupt.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while slow.calls() == 0 {
+        assert!(std::time::Instant::now() < deadline, "no request came");
+        thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // SAFETY: kill(2) with a pid of our own child and a valid signal number.
+    unsafe { libc::kill(pid, libc::SIGINT) };
+    let started = std::time::Instant::now();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("interrupted by SIGINT: nothing was written"),
+        "{stderr}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}

@@ -7,34 +7,21 @@ use crate::connection::connect_quietly;
 use crate::output;
 use crate::records::USERS;
 use crate::report::{self, exit};
-use crate::terminal::interrupt::{Interrupts, unless_interrupted};
+use crate::terminal::interrupt::unless_interrupted;
 
 pub async fn run(args: GetArgs) -> ExitCode {
     let connection = match connect_quietly(&args.connection).await {
         Ok(connection) => connection,
         Err(status) => return status,
     };
-    let mut interrupts = match Interrupts::install() {
-        Ok(interrupts) => interrupts,
-        Err(err) => {
-            eprintln!("error: could not install the SIGINT/SIGTERM handlers: {err}");
-            return ExitCode::from(exit::OTHER);
-        }
-    };
     let operation = connection
         .client
         .get_users(args.ids)
         .include_avatars(args.include_avatars)
         .send_raw();
-    let found = unless_interrupted(&mut interrupts, operation).await;
-    // An OAuth refresh already sent completes, and its rotated token is stored, before exit.
-    connection.client.close().await;
-    let found = match found {
+    let found = match unless_interrupted(&connection.client, operation).await {
         Ok(found) => found,
-        Err(signal) => {
-            eprintln!("interrupted by {}: nothing was written", signal.name());
-            return ExitCode::from(signal.exit_status());
-        }
+        Err(status) => return status,
     };
     let (users, not_found) = match found {
         Ok(found) => found.into_parts(),

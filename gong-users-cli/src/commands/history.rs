@@ -7,33 +7,20 @@ use crate::connection::connect_quietly;
 use crate::output;
 use crate::records::SETTING_CHANGES;
 use crate::report::{self, exit};
-use crate::terminal::interrupt::{Interrupts, unless_interrupted};
+use crate::terminal::interrupt::unless_interrupted;
 
 pub async fn run(args: HistoryArgs) -> ExitCode {
     let connection = match connect_quietly(&args.connection).await {
         Ok(connection) => connection,
         Err(status) => return status,
     };
-    let mut interrupts = match Interrupts::install() {
-        Ok(interrupts) => interrupts,
-        Err(err) => {
-            eprintln!("error: could not install the SIGINT/SIGTERM handlers: {err}");
-            return ExitCode::from(exit::OTHER);
-        }
-    };
     let operation = connection
         .client
         .user_settings_history(args.id.as_str())
         .send_raw();
-    let history = unless_interrupted(&mut interrupts, operation).await;
-    // An OAuth refresh already sent completes, and its rotated token is stored, before exit.
-    connection.client.close().await;
-    let history = match history {
+    let history = match unless_interrupted(&connection.client, operation).await {
         Ok(history) => history,
-        Err(signal) => {
-            eprintln!("interrupted by {}: nothing was written", signal.name());
-            return ExitCode::from(signal.exit_status());
-        }
+        Err(status) => return status,
     };
     let history = match history {
         Ok(history) => history,

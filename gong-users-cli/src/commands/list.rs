@@ -13,7 +13,7 @@ use crate::output::{self, WriteError, Writer};
 use crate::records::USERS;
 use crate::report::exit;
 use crate::report::{self, users};
-use crate::terminal::interrupt::{Interrupts, Signal};
+use crate::terminal::interrupt::{self, Interrupts, Signal};
 use crate::terminal::progress::Progress;
 
 /// How the listing ended.
@@ -44,12 +44,9 @@ pub async fn run(args: ListArgs) -> ExitCode {
         }
     };
     let client = &connection.client;
-    let mut interrupts = match Interrupts::install() {
+    let mut interrupts = match interrupt::install_or_report() {
         Ok(interrupts) => interrupts,
-        Err(err) => {
-            eprintln!("error: could not install the SIGINT/SIGTERM handlers: {err}");
-            return ExitCode::from(exit::OTHER);
-        }
+        Err(status) => return status,
     };
     let format = args.format.unwrap_or_else(Format::for_stdout);
     let mut writer = output::writer(format, &USERS, args.strict, io::stdout().lock());

@@ -2,6 +2,9 @@
 //! record and the run can say where to resume; a second ends the process at once.
 
 use std::io;
+use std::process::ExitCode;
+
+use crate::report::exit;
 
 /// Which signal stopped the run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,17 +69,32 @@ impl Interrupts {
     }
 }
 
-/// Runs `operation` until it ends or a first SIGINT/SIGTERM comes (then it is dropped; an OAuth
-/// refresh it had sent still completes, see `Client::close`).
+/// Installs the handlers, or says why it could not: the exit status then.
+pub fn install_or_report() -> Result<Interrupts, ExitCode> {
+    Interrupts::install().map_err(|err| {
+        eprintln!("error: could not install the SIGINT/SIGTERM handlers: {err}");
+        ExitCode::from(exit::OTHER)
+    })
+}
+
+/// Runs a command's request until it ends or a first SIGINT/SIGTERM comes (then it is
+/// dropped), and either way waits for an OAuth refresh it had sent to complete and be stored
+/// (`Client::close`). On a signal, says that nothing was written and gives the exit status.
 pub async fn unless_interrupted<T>(
-    interrupts: &mut Interrupts,
+    client: &gong_users::Client,
     operation: impl std::future::Future<Output = T>,
-) -> Result<T, Signal> {
-    tokio::select! {
+) -> Result<T, ExitCode> {
+    let mut interrupts = install_or_report()?;
+    let outcome = tokio::select! {
         biased;
         signal = interrupts.recv() => Err(signal),
         done = operation => Ok(done),
-    }
+    };
+    client.close().await;
+    outcome.map_err(|signal| {
+        eprintln!("interrupted by {}: nothing was written", signal.name());
+        ExitCode::from(signal.exit_status())
+    })
 }
 
 /// The operating system's signals, as a stream.
