@@ -67,6 +67,10 @@ pub enum Command {
     /// One user's settings history: each change, oldest first.
     #[command(after_help = history_examples())]
     History(HistoryArgs),
+    /// The company's shared pace and daily budget, as every process sees them through Redis
+    /// (GONG_REDIS_URL): requests in the last 24 hours, what is left, when the next frees.
+    #[command(after_help = QUOTA_EXAMPLES)]
+    Quota(QuotaArgs),
     /// Print the JSON Schema of one user record (as `list --format ndjson` writes it), for
     /// warehouse loaders.
     #[command(after_help = SCHEMA_EXAMPLES)]
@@ -82,6 +86,13 @@ pub enum Command {
     #[command(after_help = "Example:\n  gong-users man > gong-users.1 && man ./gong-users.1")]
     Man,
 }
+
+const QUOTA_EXAMPLES: &str = "\
+Examples:
+  GONG_REDIS_URL=redis://localhost:6379 gong-users quota
+  gong-users quota --format json | jq .left
+
+The company is named as its processes name it: by the same credentials variables and base URL.";
 
 const SCHEMA_EXAMPLES: &str = "\
 Examples:
@@ -233,6 +244,26 @@ pub struct HistoryArgs {
 
     #[command(flatten)]
     pub connection: ConnectionArgs,
+}
+
+/// Options of `gong-users quota`.
+#[derive(Debug, Args)]
+pub struct QuotaArgs {
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = QuotaFormat::Table)]
+    pub format: QuotaFormat,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+/// How `quota` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum QuotaFormat {
+    /// One line a figure, for people.
+    Table,
+    /// One JSON object.
+    Json,
 }
 
 /// Where and how to reach Gong, and what to say on stderr: shared by every command that calls it.

@@ -9,6 +9,8 @@ use url::Url;
 use crate::auth::Auth;
 use crate::auth::oauth::SessionContext;
 use crate::events::{Event, EventHandler};
+use crate::http::budget::{DEFAULT_DAILY_QUOTA, LocalBudget};
+use crate::http::gate::Gate;
 use crate::http::rate_limit::Limiter;
 use crate::http::url::{DEFAULT_BASE_URL, base_url_string, parse_base_url};
 use crate::{ConfigError, Credentials, Error, RateLimit, RetryPolicy};
@@ -40,7 +42,8 @@ pub(crate) struct ClientInner {
     pub(crate) max_body_bytes: u64,
     pub(crate) retry: RetryPolicy,
     pub(crate) rate_limit: RateLimit,
-    pub(crate) limiter: Option<Limiter>,
+    /// The pace and the daily budget every request passes.
+    pub(crate) gate: Gate,
     pub(crate) prefetch: usize,
     pub(crate) events: Option<EventHandler>,
 }
@@ -55,6 +58,26 @@ impl Client {
     /// The base URL requests go to.
     pub fn base_url(&self) -> &Url {
         &self.inner.base_url
+    }
+
+    /// With shared state ([`ClientBuilder::shared_state`]): connects to it and checks that it
+    /// answers, so a wrong URL fails at start (a configuration error naming the server, never
+    /// its password) rather than at the first request. Without shared state, `Ok` at once.
+    pub async fn check_shared_state(&self) -> Result<(), Error> {
+        match &self.inner.gate {
+            #[cfg(feature = "redis")]
+            Gate::Shared(shared) => shared.check().await,
+            Gate::Local { .. } => Ok(()),
+        }
+    }
+
+    /// The company's shared pace and budget as they stand (`None` without shared state).
+    #[cfg(feature = "redis")]
+    pub async fn quota(&self) -> Result<Option<crate::QuotaState>, Error> {
+        match &self.inner.gate {
+            Gate::Shared(shared) => shared.snapshot().await.map(Some),
+            Gate::Local { .. } => Ok(None),
+        }
     }
 
     /// Waits for work that a dropped operation left running to finish: an OAuth token refresh
@@ -103,6 +126,9 @@ pub struct ClientBuilder {
     timeout: Duration,
     retry: RetryPolicy,
     rate_limit: RateLimit,
+    daily_quota: u32,
+    #[cfg(feature = "redis")]
+    shared: Option<crate::RedisConfig>,
     prefetch: usize,
     max_body_bytes: u64,
     events: Option<EventHandler>,
@@ -118,6 +144,9 @@ impl Default for ClientBuilder {
             timeout: Duration::from_secs(60),
             retry: RetryPolicy::default(),
             rate_limit: RateLimit::default(),
+            daily_quota: DEFAULT_DAILY_QUOTA,
+            #[cfg(feature = "redis")]
+            shared: None,
             prefetch: 1,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             events: None,
@@ -168,6 +197,15 @@ impl ClientBuilder {
         self
     }
 
+    /// How many requests the client may send in a rolling 24 hours (default
+    /// [`DEFAULT_DAILY_QUOTA`](crate::DEFAULT_DAILY_QUOTA), Gong's 10,000 a company). Past it
+    /// no request is sent: the operation fails with [`Error::is_quota_exhausted`] and when the
+    /// budget frees. Counted in this process, or by the whole fleet with shared state.
+    pub fn daily_quota(mut self, requests: u32) -> Self {
+        self.daily_quota = requests;
+        self
+    }
+
     /// How many pages a listing fetches ahead of the caller (default 1; 0 fetches only when
     /// asked). Needs a Tokio runtime; without one, listings fetch on demand.
     pub fn prefetch(mut self, pages: usize) -> Self {
@@ -192,9 +230,26 @@ impl ClientBuilder {
         self
     }
 
+    /// Shares the pace, the daily budget and the OAuth tokens with every process of the same
+    /// company through Redis (the `redis` feature): see [`RedisConfig`](crate::RedisConfig).
+    /// The company is named by a hash of non-secret identifiers (the access key's id, or the
+    /// OAuth client id and token endpoint; the base URL when set). With OAuth and no token store
+    /// of its own, the app's tokens are kept in Redis too. Nothing is connected before the first
+    /// request or [`Client::check_shared_state`].
+    #[cfg(feature = "redis")]
+    pub fn shared_state(mut self, config: crate::RedisConfig) -> Self {
+        self.shared = Some(config);
+        self
+    }
+
     /// Builds the client. Fails without credentials.
-    pub fn build(self) -> Result<Client, Error> {
-        let credentials = self.credentials.ok_or(ConfigError::MissingCredentials)?;
+    pub fn build(mut self) -> Result<Client, Error> {
+        #[allow(unused_mut)] // changed only with shared state
+        let mut credentials = self
+            .credentials
+            .take()
+            .ok_or(ConfigError::MissingCredentials)?;
+        let gate = self.gate(&mut credentials)?;
         let http = reqwest::Client::builder()
             .tls_backend_preconfigured(crate::http::tls::client_config()?)
             .user_agent(USER_AGENT)
@@ -225,10 +280,47 @@ impl ClientBuilder {
                 max_body_bytes: self.max_body_bytes,
                 retry: self.retry,
                 rate_limit: self.rate_limit,
-                limiter: Limiter::new(self.rate_limit),
+                gate,
                 prefetch: self.prefetch,
                 events: self.events,
             }),
+        })
+    }
+}
+
+impl ClientBuilder {
+    /// The pace and the budget: this process's own, or the company's in Redis (then an OAuth
+    /// app without a store of its own keeps its tokens there too).
+    fn gate(&self, #[allow(unused)] credentials: &mut Credentials) -> Result<Gate, Error> {
+        #[cfg(feature = "redis")]
+        if let Some(config) = &self.shared {
+            let mut identifiers = credentials.company_identifiers();
+            if self.base_url_explicit {
+                identifiers.push(self.base_url.to_string());
+            }
+            let identifiers: Vec<&str> = identifiers.iter().map(String::as_str).collect();
+            let company = crate::http::shared::company_key(&identifiers);
+            let shared = Arc::new(crate::http::shared::SharedState::new(
+                config,
+                &company,
+                self.rate_limit,
+                self.daily_quota,
+            )?);
+            if let Credentials::OAuth(app) = credentials
+                && !app.has_store()
+            {
+                let store = crate::auth::oauth::redis_store::RedisTokenStore::new(
+                    Arc::clone(&shared),
+                    app.client_id(),
+                    app.refresh_token(),
+                );
+                *app = app.clone().token_store(store);
+            }
+            return Ok(Gate::Shared(shared));
+        }
+        Ok(Gate::Local {
+            limiter: Limiter::new(self.rate_limit),
+            budget: LocalBudget::new(self.daily_quota),
         })
     }
 }

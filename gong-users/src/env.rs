@@ -22,6 +22,9 @@ pub const ENV_OAUTH_REFRESH_TOKEN: &str = "GONG_OAUTH_REFRESH_TOKEN";
 pub const ENV_OAUTH_TOKEN_URL: &str = "GONG_OAUTH_TOKEN_URL";
 /// The environment variable that overrides [`DEFAULT_BASE_URL`](crate::DEFAULT_BASE_URL).
 pub const ENV_BASE_URL: &str = "GONG_BASE_URL";
+/// The environment variable that overrides [`DEFAULT_DAILY_QUOTA`](crate::DEFAULT_DAILY_QUOTA):
+/// requests a rolling 24 hours.
+pub const ENV_DAILY_QUOTA: &str = "GONG_DAILY_QUOTA";
 
 /// Every way to give credentials through the environment, for the error that finds none.
 const WAYS_TO_GIVE_CREDENTIALS: &str = "GONG_OAUTH_CLIENT_ID, GONG_OAUTH_CLIENT_SECRET and \
@@ -89,9 +92,40 @@ impl ClientBuilder {
 
     /// [`ClientBuilder::from_env`] with the variables read through `lookup`.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
-        let mut builder = Self::default().credentials(Credentials::from_lookup(&lookup)?);
+        Self::default()
+            .credentials(Credentials::from_lookup(&lookup)?)
+            .settings_from_lookup(lookup)
+    }
+
+    /// This builder with the settings the environment gives besides credentials:
+    /// `GONG_BASE_URL`, `GONG_DAILY_QUOTA`, and with the `redis` feature `GONG_REDIS_URL` and
+    /// `GONG_REDIS_PREFIX`.
+    pub fn settings_from_env(self) -> Result<Self, Error> {
+        self.settings_from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// [`ClientBuilder::settings_from_env`] with the variables read through `lookup`.
+    pub fn settings_from_lookup(
+        self,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, Error> {
+        let mut builder = self;
+        #[cfg(feature = "redis")]
+        if let Some(config) = crate::RedisConfig::from_lookup(&lookup)? {
+            builder = builder.shared_state(config);
+        }
         if let Some(base_url) = lookup(ENV_BASE_URL).filter(|url| !url.trim().is_empty()) {
             builder = builder.base_url(&base_url)?;
+        }
+        if let Some(text) = lookup(ENV_DAILY_QUOTA).filter(|text| !text.trim().is_empty()) {
+            let quota = text
+                .trim()
+                .parse()
+                .map_err(|_| ConfigError::InvalidSetting {
+                    name: ENV_DAILY_QUOTA,
+                    problem: format!("{text:?} is not a whole number of requests"),
+                })?;
+            builder = builder.daily_quota(quota);
         }
         Ok(builder)
     }
@@ -102,5 +136,36 @@ impl Client {
     /// credentials [`Credentials::from_env`] reads (OAuth, an access key, or a bearer token).
     pub fn from_env() -> Result<Self, Error> {
         ClientBuilder::from_env()?.build()
+    }
+}
+
+/// The environment variable naming the shared state's Redis (`redis://…` or `rediss://…`):
+/// with it, every process of the company shares one pace, one daily budget and one OAuth token.
+#[cfg(feature = "redis")]
+pub const ENV_REDIS_URL: &str = "GONG_REDIS_URL";
+/// The environment variable that overrides [`DEFAULT_REDIS_PREFIX`](crate::DEFAULT_REDIS_PREFIX),
+/// the namespace of the shared state's keys.
+#[cfg(feature = "redis")]
+pub const ENV_REDIS_PREFIX: &str = "GONG_REDIS_PREFIX";
+
+#[cfg(feature = "redis")]
+impl crate::RedisConfig {
+    /// The shared state the environment names (`GONG_REDIS_URL`, `GONG_REDIS_PREFIX`), if any.
+    pub fn from_env() -> Result<Option<Self>, Error> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// [`RedisConfig::from_env`](crate::RedisConfig::from_env) with the variables read through
+    /// `lookup`.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Option<Self>, Error> {
+        let read = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
+        let Some(url) = read(ENV_REDIS_URL) else {
+            return Ok(None);
+        };
+        let mut config = Self::new(url.trim())?;
+        if let Some(prefix) = read(ENV_REDIS_PREFIX) {
+            config = config.prefix(prefix);
+        }
+        Ok(Some(config))
     }
 }

@@ -136,6 +136,24 @@ pub enum ErrorKind {
         /// What happened to the earlier attempt.
         earlier: String,
     },
+    /// The daily budget of requests ([`ClientBuilder::daily_quota`](crate::ClientBuilder::daily_quota),
+    /// Gong's 10,000 in 24 hours by default) is spent, in this process or, with shared state,
+    /// by the company's fleet: no request was sent. [`Error::retry_after`] says when the budget
+    /// frees. Not retried.
+    #[error(
+        "the daily budget of {budget} requests is spent; the next request frees in {}",
+        human_wait(*frees_in)
+    )]
+    QuotaExhausted {
+        /// The budget, requests in 24 hours.
+        budget: u32,
+        /// How long until the oldest request of the window leaves it.
+        frees_in: Duration,
+    },
+    /// The shared state (Redis) a fleet paces itself with failed mid-run (a dropped
+    /// connection, a timeout). Retried like a network error.
+    #[error("the shared state (Redis) failed: {0}")]
+    SharedState(String),
     /// A background task of the client ended without finishing its work: it panicked (in the
     /// client, or in an [`on_event`](crate::ClientBuilder::on_event) callback) or its runtime
     /// shut down. A listing that meets this did not end: [`Error::resume_cursor`] says where
@@ -210,6 +228,23 @@ pub enum ConfigError {
         url: String,
         /// The same URL without `/v2`.
         suggestion: String,
+    },
+    /// A setting from the environment that does not parse.
+    #[error("{name}: {problem}")]
+    InvalidSetting {
+        /// The variable.
+        name: &'static str,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// The shared state (Redis) could not be reached or used when the client started: the
+    /// server named (never its password), and why.
+    #[error("the shared state at {server} could not be used: {reason}")]
+    SharedState {
+        /// `host:port` (or the socket path) of the server.
+        server: String,
+        /// What went wrong.
+        reason: String,
     },
     /// The TLS configuration could not be built (the platform's certificate roots did not load,
     /// say).
@@ -361,15 +396,25 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match &self.inner.kind {
             ErrorKind::Api(api) => is_retryable_status(api.status),
-            ErrorKind::Transport(_) | ErrorKind::Timeout(_) => true,
+            ErrorKind::Transport(_) | ErrorKind::Timeout(_) | ErrorKind::SharedState(_) => true,
             ErrorKind::Decode(decode) => decode.truncated,
             _ => false,
         }
     }
 
-    /// The wait the server asked for with `Retry-After`.
+    /// The wait the server asked for with `Retry-After`; for a spent daily budget
+    /// ([`Error::is_quota_exhausted`]), how long until it frees.
     pub fn retry_after(&self) -> Option<Duration> {
-        self.api().and_then(|api| api.retry_after)
+        match &self.inner.kind {
+            ErrorKind::QuotaExhausted { frees_in, .. } => Some(*frees_in),
+            _ => self.api().and_then(|api| api.retry_after),
+        }
+    }
+
+    /// True when the daily budget is spent ([`ErrorKind::QuotaExhausted`]): no request was
+    /// sent; [`Error::retry_after`] says when the budget frees.
+    pub fn is_quota_exhausted(&self) -> bool {
+        matches!(self.inner.kind, ErrorKind::QuotaExhausted { .. })
     }
 
     /// True for 401 and 403 (the credentials are wrong or lack the `api:users:read` scope) and
@@ -534,6 +579,16 @@ impl fmt::Debug for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         std::error::Error::source(&self.inner.kind)
+    }
+}
+
+/// A wait as people read it: `3h 12m`, `4m 05s`, `12s`.
+fn human_wait(wait: Duration) -> String {
+    let seconds = wait.as_secs();
+    match seconds {
+        0..60 => format!("{seconds}s"),
+        60..3600 => format!("{}m {:02}s", seconds / 60, seconds % 60),
+        _ => format!("{}h {:02}m", seconds / 3600, seconds % 3600 / 60),
     }
 }
 

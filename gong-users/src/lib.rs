@@ -87,17 +87,22 @@ pub use auth::oauth::{
 };
 pub use client::{Client, ClientBuilder, DEFAULT_MAX_BODY_BYTES, USER_AGENT};
 pub use env::{
-    ENV_ACCESS_KEY, ENV_ACCESS_KEY_SECRET, ENV_BASE_URL, ENV_BEARER_TOKEN, ENV_OAUTH_CLIENT_ID,
-    ENV_OAUTH_CLIENT_SECRET, ENV_OAUTH_REFRESH_TOKEN, ENV_OAUTH_TOKEN_URL,
+    ENV_ACCESS_KEY, ENV_ACCESS_KEY_SECRET, ENV_BASE_URL, ENV_BEARER_TOKEN, ENV_DAILY_QUOTA,
+    ENV_OAUTH_CLIENT_ID, ENV_OAUTH_CLIENT_SECRET, ENV_OAUTH_REFRESH_TOKEN, ENV_OAUTH_TOKEN_URL,
 };
+#[cfg(feature = "redis")]
+pub use env::{ENV_REDIS_PREFIX, ENV_REDIS_URL};
 pub use error::{ApiError, ConfigError, DecodeError, Error, ErrorKind};
 pub use events::{Event, WaitReason};
 pub use gong_users_sys::Timestamp;
 pub use gong_users_sys::types::{
     Records, SpokenLanguage, User, UserSettingChange, UserSettings, UsersMetadata,
 };
+pub use http::budget::DEFAULT_DAILY_QUOTA;
 pub use http::rate_limit::RateLimit;
 pub use http::retry::RetryPolicy;
+#[cfg(feature = "redis")]
+pub use http::shared::{DEFAULT_REDIS_PREFIX, QuotaState, RedisConfig};
 pub use http::url::DEFAULT_BASE_URL;
 pub use ops::get_user::GetUser;
 pub use ops::get_users::{GetUsers, MAX_IDS_PER_REQUEST, UsersByIds};

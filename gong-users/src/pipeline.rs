@@ -58,8 +58,18 @@ pub(crate) async fn send<O: Operation>(
         let mut attempt: u32 = 1;
         let mut reauthorized = false;
         loop {
-            if let Some(limiter) = &client.limiter {
-                limiter.acquire(attempt, client.events.as_ref()).await;
+            // The pace and the daily budget; a shared state that fails is retried below like
+            // a network error, a spent budget is not.
+            if let Err(error) = client.gate.admit(attempt, client.events.as_ref()).await {
+                match client.retry.decide(&error, attempt - 1) {
+                    Decision::GiveUp => return Err(error.with_attempts(attempt)),
+                    Decision::Retry { wait, .. } => {
+                        tracing::warn!(attempt, %error, "the shared state failed; retrying");
+                        tokio::time::sleep(wait).await;
+                        attempt += 1;
+                        continue;
+                    }
+                }
             }
             let authorization = client.auth.authorization().await?;
             let mut error = match attempt_once(client, operation, attempt, &authorization).await {

@@ -102,7 +102,7 @@ pub async fn run(args: ListArgs) -> ExitCode {
         Outcome::Failed(error) => {
             progress.abandon();
             let status = report::error(&error);
-            if written.users > 0 {
+            if written.users > 0 || error.is_quota_exhausted() {
                 eprintln!("hint: {} written; {}", users(written.users), hint(&written));
             }
             status

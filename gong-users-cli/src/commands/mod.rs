@@ -4,4 +4,5 @@
 pub mod get;
 pub mod history;
 pub mod list;
+pub mod quota;
 pub mod resume;

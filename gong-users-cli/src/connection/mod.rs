@@ -10,8 +10,8 @@ use std::process::ExitCode;
 use std::path::PathBuf;
 
 use gong_users::{
-    Client, ClientBuilder, Credentials, ENV_OAUTH_CLIENT_ID, ENV_OAUTH_REFRESH_TOKEN, Error, Event,
-    RateLimit, RetryPolicy,
+    Client, ClientBuilder, Credentials, ENV_OAUTH_CLIENT_ID, ENV_OAUTH_REFRESH_TOKEN,
+    ENV_REDIS_URL, Error, Event, RateLimit, RetryPolicy,
 };
 use gong_users_mock::FakeGong;
 
@@ -60,8 +60,10 @@ impl From<Error> for SetupFailure {
 /// through the token file), and --base-url (or its variable, read by clap).
 fn from_environment(args: &ConnectionArgs) -> Result<ClientBuilder, SetupFailure> {
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    // With shared state, the OAuth tokens live in Redis (the fleet shares no disk).
+    let shared = env(ENV_REDIS_URL).is_some();
     let token_file = match (env(ENV_OAUTH_CLIENT_ID), env(ENV_OAUTH_REFRESH_TOKEN)) {
-        (Some(client_id), Some(refresh_token)) => Some(
+        (Some(client_id), Some(refresh_token)) if !shared => Some(
             TokenFile::new(
                 env(ENV_TOKEN_FILE).map(PathBuf::from),
                 &client_id,
@@ -80,7 +82,10 @@ fn from_environment(args: &ConnectionArgs) -> Result<ClientBuilder, SetupFailure
         }
         (credentials, _) => credentials,
     };
-    let mut builder = ClientBuilder::default().credentials(credentials);
+    // GONG_BASE_URL, GONG_DAILY_QUOTA, GONG_REDIS_URL and GONG_REDIS_PREFIX; --base-url wins.
+    let mut builder = ClientBuilder::default()
+        .credentials(credentials)
+        .settings_from_env()?;
     if let Some(base_url) = &args.base_url {
         builder = builder.base_url(base_url)?;
     }
@@ -103,6 +108,8 @@ pub async fn connect(
         .retry_policy(RetryPolicy::default().with_max_retries(args.max_retries))
         .on_event(on_event)
         .build()?;
+    // A wrong GONG_REDIS_URL fails now (exit 2), naming the server, never the password.
+    client.check_shared_state().await?;
     Ok(Connection {
         client,
         _sandbox: sandbox,

@@ -12,7 +12,7 @@ pub const OTHER: u8 = 1;
 pub const CONFIG: u8 = 2;
 /// Authentication or permission: 401 or 403.
 pub const AUTH: u8 = 3;
-/// The rate limit was not cleared within the retry budget.
+/// The rate limit was not cleared within the retry budget, or the daily budget is spent.
 pub const RATE_LIMITED: u8 = 4;
 /// Gong's response could not be used: a body that does not decode or is over the size bound, a
 /// repeated cursor or page, a 404 in the middle of a listing.
@@ -28,7 +28,7 @@ pub fn for_error(error: &Error) -> ExitCode {
             CONFIG
         } else if error.is_auth() {
             AUTH
-        } else if error.is_rate_limited() {
+        } else if error.is_rate_limited() || error.is_quota_exhausted() {
             RATE_LIMITED
         } else if error.is_bad_response() {
             BAD_RESPONSE

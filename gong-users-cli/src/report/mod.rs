@@ -6,8 +6,8 @@ use std::io::{self, Write as _};
 use std::process::ExitCode;
 
 use gong_users::{
-    ENV_ACCESS_KEY, ENV_ACCESS_KEY_SECRET, ENV_BASE_URL, ENV_BEARER_TOKEN, ENV_OAUTH_REFRESH_TOKEN,
-    Error, ErrorKind,
+    ENV_ACCESS_KEY, ENV_ACCESS_KEY_SECRET, ENV_BASE_URL, ENV_BEARER_TOKEN, ENV_DAILY_QUOTA,
+    ENV_OAUTH_REFRESH_TOKEN, Error, ErrorKind,
 };
 
 use crate::output::{OddRecord, WriteError};
@@ -42,6 +42,15 @@ pub fn error(error: &Error) -> ExitCode {
             stderr,
             "hint: check {ENV_ACCESS_KEY} and {ENV_ACCESS_KEY_SECRET} (or {ENV_BEARER_TOKEN}), that \
              they carry the scope api:users:read, and that {ENV_BASE_URL} is your company's host"
+        );
+    }
+    if let Some(frees_in) = error.retry_after().filter(|_| error.is_quota_exhausted()) {
+        let at: chrono::DateTime<chrono::Utc> = (std::time::SystemTime::now() + frees_in).into();
+        let _ = writeln!(
+            stderr,
+            "hint: no request was sent; the budget frees at {} (raise it with {ENV_DAILY_QUOTA} if \
+             Gong raised your quota)",
+            at.format("%Y-%m-%d %H:%M:%S UTC")
         );
     }
     if let Some(wait) = error.retry_after().filter(|_| error.is_rate_limited()) {

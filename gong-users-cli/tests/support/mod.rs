@@ -38,3 +38,4 @@ pub fn subcommand(fake: &FakeGong, name: &str, args: &[&str]) -> Command {
     command.arg(name).args(args).env_clear().envs(fake.env());
     command
 }
+pub mod redis;

@@ -75,6 +75,24 @@ impl Credentials {
         Ok(value)
     }
 
+    /// The identifiers that name the company these credentials are for, none secret: the
+    /// access key (an id; its secret stays out), or the OAuth app's client id and token
+    /// endpoint. Hashed into the shared state's key names.
+    #[cfg(feature = "redis")]
+    pub(crate) fn company_identifiers(&self) -> Vec<String> {
+        match self {
+            Credentials::Basic { access_key, .. } => {
+                vec!["basic".into(), access_key.expose_secret().to_owned()]
+            }
+            Credentials::Bearer { .. } => vec!["bearer".into()],
+            Credentials::OAuth(app) => vec![
+                "oauth".into(),
+                app.client_id().to_owned(),
+                app.token_endpoint().to_string(),
+            ],
+        }
+    }
+
     /// "Basic" or "Bearer", for logs and `Debug`.
     pub fn scheme(&self) -> &'static str {
         match self {

@@ -16,6 +16,8 @@
 //!   pipeline.
 
 pub(crate) mod exchange;
+#[cfg(feature = "redis")]
+pub(crate) mod redis_store;
 pub(crate) mod session;
 pub(crate) mod store;
 
@@ -99,6 +101,18 @@ impl OAuthApp {
     /// The token endpoint.
     pub fn token_endpoint(&self) -> &Url {
         &self.token_url
+    }
+
+    /// Whether a token store was set.
+    #[cfg(feature = "redis")]
+    pub(crate) fn has_store(&self) -> bool {
+        self.store.is_some()
+    }
+
+    /// The refresh token given, for a store that starts a chain from it.
+    #[cfg(feature = "redis")]
+    pub(crate) fn refresh_token(&self) -> &SecretString {
+        &self.refresh_token
     }
 }
 
