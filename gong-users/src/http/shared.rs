@@ -113,6 +113,8 @@ pub(crate) struct SharedState {
     connection: tokio::sync::OnceCell<ConnectionManager>,
     server: String,
     pace_key: String,
+    /// When the last request of the fleet left.
+    last_key: String,
     budget_key: String,
     tokens_key: String,
     interval_us: u64,
@@ -143,6 +145,28 @@ end
 redis.call('ZADD', KEYS[2], slot, ARGV[3])
 redis.call('PEXPIRE', KEYS[2], math.floor(window / 1000) + 60000)
 return {0, slot - now}
+";
+
+/// Called when the reserved slot has come, just before the request leaves: lateness is not
+/// credited. When another process left less than an interval ago (it woke late), returns the
+/// µs still to wait; else records this departure, pushes the next slot to an interval after it
+/// when the schedule was behind, and returns 0. So requests of the whole fleet leave at least an
+/// interval apart on Redis's clock, however late a process wakes.
+const DEPART: &str = r"
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+local interval = tonumber(ARGV[1])
+local last = tonumber(redis.call('GET', KEYS[2]) or '0')
+if now < last + interval then
+  return last + interval - now
+end
+local keep = math.floor(interval / 1000) + 60000
+redis.call('SET', KEYS[2], string.format('%.0f', now), 'PX', keep)
+local due = tonumber(redis.call('GET', KEYS[1]) or '0')
+if due < now + interval then
+  redis.call('SET', KEYS[1], string.format('%.0f', now + interval), 'PX', keep)
+end
+return 0
 ";
 
 /// The state as it stands: `{used, oldest µs or -1, due µs or 0, now µs}`.
@@ -179,6 +203,7 @@ impl SharedState {
             connection: tokio::sync::OnceCell::new(),
             server: config.server.clone(),
             pace_key: key("pace"),
+            last_key: key("left"),
             budget_key: key("budget"),
             tokens_key: key("oauth"),
             interval_us: match pace {
@@ -261,7 +286,22 @@ impl SharedState {
             }
         }
         tokio::time::sleep(wait).await;
-        Ok(())
+        if self.interval_us == 0 {
+            return Ok(());
+        }
+        loop {
+            let still: i64 = redis::Script::new(DEPART)
+                .key(&self.pace_key)
+                .key(&self.last_key)
+                .arg(self.interval_us)
+                .invoke_async(&mut connection)
+                .await
+                .map_err(|err| self.failure(&err))?;
+            if still <= 0 {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_micros(u64::try_from(still).unwrap_or(0))).await;
+        }
     }
 
     /// The state as it stands.
