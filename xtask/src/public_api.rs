@@ -51,7 +51,16 @@ fn public_api(root: &Path) -> Result<String> {
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .current_dir(root)
         // Every feature: the API behind `redis` is locked too.
-        .args(["rustdoc", "--quiet", "--locked", "--lib", "-p", CRATE, "--all-features", "--"])
+        .args([
+            "rustdoc",
+            "--quiet",
+            "--locked",
+            "--lib",
+            "-p",
+            CRATE,
+            "--all-features",
+            "--",
+        ])
         .args(["-Z", "unstable-options", "--output-format", "json"])
         .env("RUSTC_BOOTSTRAP", "1")
         .env("CARGO_TARGET_DIR", &target)

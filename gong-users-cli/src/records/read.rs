@@ -614,8 +614,10 @@ mod probe {
     fn probe_read_speed() {
         let (users, _) = gong_users_mock::synthetic_users(100_000, 0, 7);
         let texts: Vec<String> = users.iter().map(|u| u.to_string()).collect();
+        drop(users);
+        eprintln!("generated");
         let mut cells = Vec::with_capacity(32);
-        for round in 0..3 {
+        for round in 0..6 {
             let started = std::time::Instant::now();
             for text in &texts {
                 cells.clear();
