@@ -15,12 +15,6 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory as _, Parser as _};
 
-/// mimalloc rather than the system allocator: reading a csv/table page allocates a few small
-/// values a record, and glibc's malloc spent a third of that time consolidating its free lists
-/// (a profile of `list --format csv`).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     match cli.command {
