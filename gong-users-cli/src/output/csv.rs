@@ -19,11 +19,11 @@ impl CsvRows {
 }
 
 impl RowFormat for CsvRows {
-    fn header(&self, out: &mut Vec<u8>) {
+    fn header(&mut self, out: &mut Vec<u8>) {
         write_row(out, self.header.iter());
     }
 
-    fn row(&self, cells: &[Cell<'_>], out: &mut Vec<u8>) {
+    fn row(&mut self, cells: &[Cell<'_>], out: &mut Vec<u8>) {
         write_row(out, cells.iter());
     }
 }

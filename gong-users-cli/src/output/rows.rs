@@ -12,9 +12,9 @@ use crate::records::read::{Cell, read};
 /// How a format renders rows, from each record's cells (one a column of its schema).
 pub trait RowFormat {
     /// The header row.
-    fn header(&self, out: &mut Vec<u8>);
+    fn header(&mut self, out: &mut Vec<u8>);
     /// One row of `cells` (a record's, in the schema's column order).
-    fn row(&self, cells: &[Cell<'_>], out: &mut Vec<u8>);
+    fn row(&mut self, cells: &[Cell<'_>], out: &mut Vec<u8>);
 }
 
 /// Writes records as rows, after the header.

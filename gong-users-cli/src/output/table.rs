@@ -14,6 +14,8 @@ use crate::terminal::escape::needs_escape;
 /// The record kind's table columns, each resolved to the record's columns it shows.
 pub struct TableRows {
     columns: Vec<(&'static TableColumn, Vec<usize>)>,
+    /// The line being written, kept to reuse its allocation.
+    line: String,
 }
 
 impl TableRows {
@@ -34,60 +36,71 @@ impl TableRows {
                 )
             })
             .collect();
-        Self { columns }
+        Self {
+            columns,
+            line: String::new(),
+        }
     }
+}
 
-    fn cell<'v>(column: &TableColumn, shown: &[usize], cells: &'v [Cell<'_>]) -> Cow<'v, str> {
-        let value = |index: usize| cells.get(index).map_or("", |cell| cell.as_ref());
-        match (&column.cell, shown) {
-            (TableCell::YesNo(_), [index]) => Cow::Borrowed(match value(*index) {
-                "true" => "yes",
-                "false" => "no",
-                other => other,
-            }),
-            (TableCell::Words(_), indices) => {
-                let words: Vec<&str> = indices
-                    .iter()
-                    .map(|&index| value(index))
-                    .filter(|word| !word.is_empty())
-                    .collect();
-                match words.as_slice() {
-                    [] => Cow::Borrowed(""),
-                    [one] => Cow::Borrowed(one),
-                    many => Cow::Owned(many.join(" ")),
+/// What a table cell shows of a record's `cells`.
+fn cell<'v>(column: &TableColumn, shown: &[usize], cells: &'v [Cell<'_>]) -> Cow<'v, str> {
+    let value = |index: usize| cells.get(index).map_or("", |cell| cell.as_ref());
+    match (&column.cell, shown) {
+        (TableCell::YesNo(_), [index]) => Cow::Borrowed(match value(*index) {
+            "true" => "yes",
+            "false" => "no",
+            other => other,
+        }),
+        (TableCell::Words(_), indices) => {
+            let mut words = indices
+                .iter()
+                .map(|&index| value(index))
+                .filter(|word| !word.is_empty());
+            match (words.next(), words.next()) {
+                (None, _) => Cow::Borrowed(""),
+                (Some(one), None) => Cow::Borrowed(one),
+                (Some(first), Some(second)) => {
+                    let mut joined = format!("{first} {second}");
+                    for word in words {
+                        joined.push(' ');
+                        joined.push_str(word);
+                    }
+                    Cow::Owned(joined)
                 }
             }
-            (_, [index]) => Cow::Borrowed(value(*index)),
-            _ => Cow::Borrowed(""),
         }
+        (_, [index]) => Cow::Borrowed(value(*index)),
+        _ => Cow::Borrowed(""),
     }
 }
 
 impl RowFormat for TableRows {
-    fn header(&self, out: &mut Vec<u8>) {
-        let headings: Vec<&str> = self.columns.iter().map(|(c, _)| c.heading).collect();
-        write_row(self, &mut String::new(), &headings, out);
+    fn header(&mut self, out: &mut Vec<u8>) {
+        self.line.clear();
+        for (index, (column, _)) in self.columns.iter().enumerate() {
+            if index > 0 {
+                self.line.push_str("  ");
+            }
+            push_fitted(&mut self.line, column.heading, column.width);
+        }
+        end_line(&self.line, out);
     }
 
-    fn row(&self, cells: &[Cell<'_>], out: &mut Vec<u8>) {
-        let shown: Vec<Cow<'_, str>> = self
-            .columns
-            .iter()
-            .map(|(column, indices)| Self::cell(column, indices, cells))
-            .collect();
-        write_row(self, &mut String::new(), &shown, out);
+    fn row(&mut self, cells: &[Cell<'_>], out: &mut Vec<u8>) {
+        self.line.clear();
+        for (index, (column, shown)) in self.columns.iter().enumerate() {
+            if index > 0 {
+                self.line.push_str("  ");
+            }
+            push_fitted(&mut self.line, &cell(column, shown, cells), column.width);
+        }
+        end_line(&self.line, out);
     }
 }
 
-/// Writes one line of `cells` to `out`, each fitted to its column; `line` is scratch space.
-fn write_row<S: AsRef<str>>(table: &TableRows, line: &mut String, cells: &[S], out: &mut Vec<u8>) {
-    line.clear();
-    for (index, (cell, (column, _))) in cells.iter().zip(&table.columns).enumerate() {
-        if index > 0 {
-            line.push_str("  ");
-        }
-        push_fitted(line, cell.as_ref(), column.width);
-    }
+/// The line without its padding at the end, then a line feed.
+fn end_line(line: &str, out: &mut Vec<u8>) {
     out.extend_from_slice(line.trim_end().as_bytes());
     out.push(b'\n');
 }

@@ -30,6 +30,13 @@ pub struct Read<'a> {
     pub odd: Vec<String>,
 }
 
+/// The most fields a record type may have (the generator refuses more): a record's fields are
+/// matched into an array on the stack, with no allocation.
+pub const MAX_FIELDS: usize = 32;
+
+/// The value of each field of an object, `null` as absent.
+type Slots<'a> = [Option<&'a RawValue>; MAX_FIELDS];
+
 /// Appends the cells of `json`, a record of `schema` (one a column of [`Schema::columns`],
 /// `extra` last), to `cells`. Fails only for text that is not a JSON object.
 pub fn read<'a>(
@@ -37,15 +44,17 @@ pub fn read<'a>(
     json: &'a str,
     cells: &mut Vec<Cell<'a>>,
 ) -> Result<Read<'a>, serde_json::Error> {
-    let object = Object::parse(schema, json)?;
+    let mut slots: Slots<'a> = [None; MAX_FIELDS];
+    let mut extra = String::new();
+    parse_object(schema, json, &mut slots, &mut extra)?;
     let id = (schema.field)("id")
-        .and_then(|index| object.slots.get(index).copied().flatten())
+        .and_then(|index| slots.get(index).copied().flatten())
         .and_then(scalar_text);
     let mut reader = Reader {
         cells,
         odd: Vec::new(),
     };
-    let extra = reader.object(schema, object, &Place::Root);
+    reader.object(schema, &slots, &mut extra, &Place::Root);
     reader.cells.push(if extra.is_empty() {
         Cow::Borrowed("")
     } else {
@@ -57,22 +66,35 @@ pub fn read<'a>(
     })
 }
 
-/// An object's members matched to its schema's fields as they are parsed: the value of each
-/// field (`null` as absent), and the members the schema does not know, already written as the
-/// start of a JSON object (`{"key":value,…`, unclosed; empty when there are none).
-struct Object<'a> {
-    /// One a field of the schema (sized to it: a fixed array was copied at every move).
-    slots: Vec<Option<&'a RawValue>>,
-    unknown: String,
+/// Parses the object `json` of `schema`: each field's value into its slot (`null` as absent),
+/// and the members the schema does not know onto `unknown`, written as the start of a JSON
+/// object (`{"key":value,…`, unclosed; left empty when there are none).
+fn parse_object<'a>(
+    schema: &Schema,
+    json: &'a str,
+    slots: &mut Slots<'a>,
+    unknown: &mut String,
+) -> Result<(), serde_json::Error> {
+    let mut deserializer = serde_json::Deserializer::from_str(json);
+    de::DeserializeSeed::deserialize(
+        ObjectSeed {
+            schema,
+            slots,
+            unknown,
+        },
+        &mut deserializer,
+    )?;
+    deserializer.end()
 }
 
-impl<'a> Object<'a> {
-    fn parse(schema: &Schema, json: &'a str) -> Result<Self, serde_json::Error> {
-        let mut deserializer = serde_json::Deserializer::from_str(json);
-        let object = de::DeserializeSeed::deserialize(ObjectSeed(schema), &mut deserializer)?;
-        deserializer.end()?;
-        Ok(object)
-    }
+/// Calls `each` with every item of the JSON array `json`, without collecting them.
+fn for_each_item<'a>(
+    json: &'a str,
+    each: impl FnMut(usize, &'a RawValue),
+) -> Result<(), serde_json::Error> {
+    let mut deserializer = serde_json::Deserializer::from_str(json);
+    de::DeserializeSeed::deserialize(ItemsSeed(each), &mut deserializer)?;
+    deserializer.end()
 }
 
 /// Where a value stands in the record, written out only when it is named (no allocation on
@@ -101,17 +123,21 @@ struct Reader<'c, 'a> {
 }
 
 impl<'a> Reader<'_, 'a> {
-    /// Pushes the cells of an object's fields; returns the JSON of what has no column (unknown
-    /// fields, and values that cannot be flattened), empty when there is none.
-    fn object(&mut self, schema: &Schema, object: Object<'a>, place: &Place<'_>) -> String {
-        let mut extra = object.unknown;
-        for (field, value) in schema.fields.iter().zip(object.slots.iter().copied()) {
-            self.field(field, value, place, &mut extra);
+    /// Pushes the cells of an object's fields; adds to `extra` (an unclosed JSON object, see
+    /// [`parse_object`]) what has no column, and closes it when it holds anything.
+    fn object(
+        &mut self,
+        schema: &Schema,
+        slots: &Slots<'a>,
+        extra: &mut String,
+        place: &Place<'_>,
+    ) {
+        for (field, value) in schema.fields.iter().zip(slots.iter().copied()) {
+            self.field(field, value, place, extra);
         }
         if !extra.is_empty() {
             extra.push('}');
         }
-        extra
     }
 
     fn field(
@@ -132,30 +158,29 @@ impl<'a> Reader<'_, 'a> {
                 let cell = self.list(*kind, value, &here);
                 self.cells.push(cell);
             }
-            Shape::Object(inner) => match value {
-                None => self.blank(inner.width()),
-                Some(value) => match Object::parse(inner, value.get()) {
-                    Ok(nested) => {
-                        let unknown = self.object(inner, nested, &place);
-                        if !unknown.is_empty() {
-                            push_member(extra, field.key, &unknown);
-                        }
+            Shape::Object(inner) => {
+                let Some(value) = value else {
+                    return self.blank(inner.width());
+                };
+                let mut slots: Slots<'a> = [None; MAX_FIELDS];
+                let mut unknown = String::new();
+                if parse_object(inner, value.get(), &mut slots, &mut unknown).is_ok() {
+                    self.object(inner, &slots, &mut unknown, &place);
+                    if !unknown.is_empty() {
+                        push_member(extra, field.key, &unknown);
                     }
-                    Err(_) => {
-                        // No column takes a string or an array for a whole object: keep it in
-                        // extra, as sent.
-                        self.blank(inner.width());
-                        self.odd.push(here());
-                        push_member(extra, field.key, value.get());
-                    }
-                },
-            },
+                } else {
+                    // No column takes a string or an array for a whole object: keep it in
+                    // extra, as sent.
+                    self.blank(inner.width());
+                    self.odd.push(here());
+                    push_member(extra, field.key, value.get());
+                }
+            }
             Shape::Records { item, columns } => match value {
                 None => self.blank(columns.len()),
                 Some(value) if value.get().starts_with('[') => {
-                    let items: Vec<&'a RawValue> =
-                        serde_json::from_str(value.get()).unwrap_or_default();
-                    self.records(field.key, item, columns, &items, &place, extra);
+                    self.records(field.key, item, columns, value.get(), &place, extra);
                 }
                 Some(value) => {
                     // Written as sent in the first column it belongs to.
@@ -167,106 +192,91 @@ impl<'a> Reader<'_, 'a> {
         }
     }
 
-    /// The columns of an array of objects, and its items' fields that no column shows, in
-    /// `extra` as one object an item (only when some item has such fields).
+    /// The columns of an array of objects, in one pass over its items; the items' fields that
+    /// no column shows go to `extra`, as one object an item (only when some item has such).
     fn records(
         &mut self,
         key: &str,
         item: &Schema,
         columns: &[ListColumn],
-        items: &[&'a RawValue],
+        json: &'a str,
         place: &Place<'_>,
         extra: &mut String,
     ) {
-        let parsed: Vec<Option<Object<'a>>> = items
-            .iter()
-            .enumerate()
-            .map(|(index, value)| match Object::parse(item, value.get()) {
-                Ok(object) => Some(object),
-                Err(_) => {
-                    if value.get() != "null" {
-                        self.odd.push(Place::Index(place, index).text());
+        let shown = |name: &str| {
+            columns
+                .iter()
+                .any(|c| c.field == name || c.only_where == Some(name))
+        };
+        let mut joined: Vec<Joined<'a>> = columns.iter().map(|_| Joined::default()).collect();
+        let mut rest = String::from("[");
+        let mut any_rest = false;
+        let mut odd = Vec::new();
+        let _ = for_each_item(json, |index, raw| {
+            if index > 0 {
+                rest.push(',');
+            }
+            let mut slots: Slots<'a> = [None; MAX_FIELDS];
+            let mut unknown = String::new();
+            if parse_object(item, raw.get(), &mut slots, &mut unknown).is_err() {
+                // An item that is not an object: its text where the items are joined.
+                if raw.get() != "null" {
+                    odd.push(Place::Index(place, index).text());
+                    for (column, joined) in columns.iter().zip(&mut joined) {
+                        if column.only_where.is_none() {
+                            joined.push(as_sent(raw));
+                        }
                     }
-                    None
                 }
-            })
-            .collect();
-        for column in columns {
-            let field = (item.field)(column.field);
-            let condition = column.only_where.and_then(item.field);
-            let kind = field
-                .and_then(|index| match item.fields[index].shape {
-                    Shape::Scalar(kind) => Some(kind),
-                    _ => None,
-                })
-                .unwrap_or(Scalar::Text);
-            let mut values = Joined::default();
-            for (index, (raw, object)) in items.iter().zip(&parsed).enumerate() {
-                let Some(object) = object else {
-                    // An item that is not an object: its text where the items are joined.
-                    if column.only_where.is_none() && raw.get() != "null" {
-                        values.push(as_sent(raw));
-                    }
-                    continue;
-                };
-                if let Some(name) = column.only_where {
-                    match condition.and_then(|c| object.slots[c]).map(RawValue::get) {
+                rest.push_str("{}");
+                return;
+            }
+            let get = |name: &str| (item.field)(name).and_then(|i| slots[i]);
+            for (column, joined) in columns.iter().zip(&mut joined) {
+                if let Some(condition) = column.only_where {
+                    match get(condition).map(RawValue::get) {
                         Some("true") => {}
                         None | Some("false") => continue,
                         Some(_) => {
-                            self.note_once(Place::Key(&Place::Index(place, index), name).text());
+                            odd.push(Place::Key(&Place::Index(place, index), condition).text());
                             continue;
                         }
                     }
                 }
-                let where_ = || Place::Key(&Place::Index(place, index), column.field).text();
-                if let Some(value) = field.and_then(|f| object.slots[f]) {
-                    values.push(self.value(kind, value, &where_));
+                let kind = (item.field)(column.field)
+                    .and_then(|i| match item.fields[i].shape {
+                        Shape::Scalar(kind) => Some(kind),
+                        _ => None,
+                    })
+                    .unwrap_or(Scalar::Text);
+                if let Some(value) = get(column.field) {
+                    if !fits(kind, value) {
+                        odd.push(Place::Key(&Place::Index(place, index), column.field).text());
+                    }
+                    joined.push(as_sent(value));
                 }
             }
-            self.cells.push(values.done());
-        }
-        // What no column shows: unknown keys, and fields no column names.
-        let shown = |key: &str| {
-            columns
-                .iter()
-                .any(|c| c.field == key || c.only_where == Some(key))
-        };
-        let rest = |object: &Object<'a>| {
-            let mut members = object.unknown.clone();
-            for (field, value) in item.fields.iter().zip(object.slots.iter().copied()) {
+            for (field, value) in item.fields.iter().zip(slots.iter().copied()) {
                 if let Some(value) = value.filter(|_| !shown(field.key)) {
-                    push_member(&mut members, field.key, value.get());
+                    push_member(&mut unknown, field.key, value.get());
                 }
             }
-            members
-        };
-        let unshown = |object: &Object<'a>| {
-            !object.unknown.is_empty()
-                || item
-                    .fields
-                    .iter()
-                    .zip(object.slots.iter())
-                    .any(|(field, value)| value.is_some() && !shown(field.key))
-        };
-        if !parsed.iter().flatten().any(unshown) {
-            return;
-        }
-        let mut list = String::from("[");
-        for (index, object) in parsed.iter().enumerate() {
-            if index > 0 {
-                list.push(',');
+            if unknown.is_empty() {
+                rest.push_str("{}");
+            } else {
+                any_rest = true;
+                rest.push_str(&unknown);
+                rest.push('}');
             }
-            match object.as_ref().map(rest) {
-                Some(members) if !members.is_empty() => {
-                    list.push_str(&members);
-                    list.push('}');
-                }
-                _ => list.push_str("{}"),
-            }
+        });
+        for path in odd {
+            self.note_once(path);
         }
-        list.push(']');
-        push_member(extra, key, &list);
+        self.cells.extend(joined.into_iter().map(Joined::done));
+        if any_rest {
+            rest.push(']');
+            push_member(extra, key, &rest);
+        }
     }
 
     fn scalar(
@@ -284,13 +294,7 @@ impl<'a> Reader<'_, 'a> {
     /// A value the spec says is of `kind`: as it is when it is; as Gong sent it, and noted,
     /// when it is not.
     fn value(&mut self, kind: Scalar, value: &'a RawValue, here: &dyn Fn() -> String) -> Cell<'a> {
-        let json = value.get();
-        let fits = match kind {
-            Scalar::Text => json.starts_with('"'),
-            Scalar::Flag => json == "true" || json == "false",
-            Scalar::Number => json.starts_with(|c: char| c == '-' || c.is_ascii_digit()),
-        };
-        if !fits {
+        if !fits(kind, value) {
             self.note_once(here());
         }
         as_sent(value)
@@ -313,13 +317,18 @@ impl<'a> Reader<'_, 'a> {
             self.note_once(here());
             return as_sent(value);
         }
-        let items: Vec<&'a RawValue> = serde_json::from_str(json).unwrap_or_default();
         let mut joined = Joined::default();
-        for (index, item) in items.iter().enumerate() {
+        let mut odd = Vec::new();
+        let _ = for_each_item(json, |index, item| {
             if item.get() != "null" {
-                let cell = self.value(kind, item, &|| format!("{}[{index}]", here()));
-                joined.push(cell);
+                if !fits(kind, item) {
+                    odd.push(format!("{}[{index}]", here()));
+                }
+                joined.push(as_sent(item));
             }
+        });
+        for path in odd {
+            self.note_once(path);
         }
         joined.done()
     }
@@ -333,6 +342,16 @@ impl<'a> Reader<'_, 'a> {
         if !self.odd.contains(&path) {
             self.odd.push(path);
         }
+    }
+}
+
+/// Whether `value` is of the type the spec says.
+fn fits(kind: Scalar, value: &RawValue) -> bool {
+    let json = value.get();
+    match kind {
+        Scalar::Text => json.starts_with('"'),
+        Scalar::Flag => json == "true" || json == "false",
+        Scalar::Number => json.starts_with(|c: char| c == '-' || c.is_ascii_digit()),
     }
 }
 
@@ -394,39 +413,67 @@ fn push_member(object: &mut String, key: &str, value: &str) {
     object.push_str(value);
 }
 
-/// Parses a JSON object straight into an [`Object`] of a schema.
-struct ObjectSeed<'s>(&'s Schema);
+/// Parses a JSON object straight into the slots of a schema's fields.
+struct ObjectSeed<'s, 'u, 'de> {
+    schema: &'s Schema,
+    slots: &'u mut Slots<'de>,
+    unknown: &'u mut String,
+}
 
-impl<'de> de::DeserializeSeed<'de> for ObjectSeed<'_> {
-    type Value = Object<'de>;
+impl<'de> de::DeserializeSeed<'de> for ObjectSeed<'_, '_, 'de> {
+    type Value = ();
 
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
         deserializer.deserialize_map(self)
     }
 }
 
-impl<'de> Visitor<'de> for ObjectSeed<'_> {
-    type Value = Object<'de>;
+impl<'de> Visitor<'de> for ObjectSeed<'_, '_, 'de> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON object")
     }
 
-    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
-        let mut object = Object {
-            slots: vec![None; self.0.fields.len()],
-            unknown: String::new(),
-        };
+    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<(), M::Error> {
         while let Some(key) = map.next_key::<Key<'de>>()? {
             let value: &'de RawValue = map.next_value()?;
-            match (self.0.field)(&key.0) {
-                Some(index) if index < object.slots.len() => {
-                    object.slots[index] = Some(value).filter(|value| value.get() != "null");
+            match (self.schema.field)(&key.0) {
+                Some(index) if index < MAX_FIELDS => {
+                    self.slots[index] = Some(value).filter(|value| value.get() != "null");
                 }
-                _ => push_member(&mut object.unknown, &key.0, value.get()),
+                _ => push_member(self.unknown, &key.0, value.get()),
             }
         }
-        Ok(object)
+        Ok(())
+    }
+}
+
+/// Visits a JSON array's items, each as its JSON text.
+struct ItemsSeed<F>(F);
+
+impl<'de, F: FnMut(usize, &'de RawValue)> de::DeserializeSeed<'de> for ItemsSeed<F> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de, F: FnMut(usize, &'de RawValue)> Visitor<'de> for ItemsSeed<F> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON array")
+    }
+
+    fn visit_seq<S: de::SeqAccess<'de>>(mut self, mut seq: S) -> Result<(), S::Error> {
+        let mut index = 0;
+        while let Some(item) = seq.next_element::<&'de RawValue>()? {
+            (self.0)(index, item);
+            index += 1;
+        }
+        Ok(())
     }
 }
 
@@ -532,8 +579,8 @@ mod tests {
             [
                 "active",
                 "settings.emailsImported",
-                "spokenLanguages[1]",
-                "spokenLanguages[0].primary"
+                "spokenLanguages[0].primary",
+                "spokenLanguages[1]"
             ]
         );
     }

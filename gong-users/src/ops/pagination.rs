@@ -66,27 +66,90 @@ struct Progress {
     restarts: u32,
 }
 
-/// The users a listing delivered, 8 bytes each ([`PageItem::id_key`]): appended as pages pass,
-/// sorted once at a restart; users delivered after a restart are kept apart until the next.
+/// The users a listing delivered ([`PageItem::id_key`]), kept small: ids are appended to a
+/// short list that is sorted and stored as delta-encoded varints every few thousand (a couple
+/// of bytes an id for ids near each other, as a company's are); at a restart they are decoded
+/// into one sorted list. Users delivered after a restart are kept apart until the next.
 #[derive(Default)]
 struct Delivered {
-    /// Sorted (and deduplicated) since the last restart, appended to before any.
-    before: Vec<u64>,
+    /// Ids not compressed yet.
+    pending: Vec<u64>,
+    /// Blocks of sorted ids: each the number of ids, then the first, then the gaps, as LEB128.
+    blocks: Vec<u8>,
+    /// After a restart: every id delivered before it, sorted.
+    sorted: Vec<u64>,
     since_restart: HashSet<u64>,
 }
 
+/// How many ids wait uncompressed.
+const BLOCK: usize = 4096;
+
 impl Delivered {
+    /// Records ids delivered before any restart.
+    fn extend(&mut self, keys: impl Iterator<Item = u64>) {
+        for key in keys {
+            self.pending.push(key);
+            if self.pending.len() == BLOCK {
+                self.compress();
+            }
+        }
+    }
+
+    fn compress(&mut self) {
+        self.pending.sort_unstable();
+        push_varint(&mut self.blocks, self.pending.len() as u64);
+        let mut previous = 0;
+        for &key in &self.pending {
+            push_varint(&mut self.blocks, key - previous);
+            previous = key;
+        }
+        self.pending.clear();
+    }
+
     /// At a restart: everything delivered so far becomes one sorted list.
     fn restart(&mut self) {
-        self.before.extend(self.since_restart.drain());
-        self.before.sort_unstable();
-        self.before.dedup();
+        let mut bytes = &self.blocks[..];
+        while let Some(count) = read_varint(&mut bytes) {
+            let mut key = 0u64;
+            for _ in 0..count {
+                key = key.wrapping_add(read_varint(&mut bytes).unwrap_or(0));
+                self.sorted.push(key);
+            }
+        }
+        self.blocks = Vec::new();
+        self.sorted.append(&mut self.pending);
+        self.sorted.extend(self.since_restart.drain());
+        self.sorted.sort_unstable();
+        self.sorted.dedup();
     }
 
     /// After a restart: records `key` as delivered; false when it was already.
     fn insert_since_restart(&mut self, key: u64) -> bool {
-        self.before.binary_search(&key).is_err() && self.since_restart.insert(key)
+        self.sorted.binary_search(&key).is_err() && self.since_restart.insert(key)
     }
+}
+
+/// Appends `value` as LEB128: seven bits a byte, the high bit set on all but the last.
+fn push_varint(out: &mut Vec<u8>, mut value: u64) {
+    while value >= 0x80 {
+        out.push((value as u8) | 0x80);
+        value >>= 7;
+    }
+    out.push(value as u8);
+}
+
+/// Reads one LEB128 value off the front of `bytes`.
+fn read_varint(bytes: &mut &[u8]) -> Option<u64> {
+    let mut value = 0u64;
+    for shift in (0..64).step_by(7) {
+        let (&byte, rest) = bytes.split_first()?;
+        *bytes = rest;
+        value |= u64::from(byte & 0x7f) << shift;
+        if byte < 0x80 {
+            return Some(value);
+        }
+    }
+    Some(value)
 }
 
 impl Progress {
@@ -129,9 +192,7 @@ impl Progress {
             return;
         };
         if self.restarts == 0 {
-            delivered
-                .before
-                .extend(page.users().iter().filter_map(T::id_key));
+            delivered.extend(page.users().iter().filter_map(T::id_key));
             return;
         }
         page.users.retain(|user| match user.id_key() {
@@ -394,5 +455,42 @@ impl<T> std::fmt::Debug for Pages<T> {
 impl<T> std::fmt::Debug for Items<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Items").finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod delivered_tests {
+    use super::*;
+
+    #[test]
+    fn delivered_ids_survive_compression_and_restarts() {
+        let mut delivered = Delivered::default();
+        let keys: Vec<u64> = (0..10_000u64)
+            .map(|n| n.wrapping_mul(0x9e37_79b9_7f4a_7c15))
+            .collect();
+        delivered.extend(keys.iter().copied());
+        delivered.restart();
+        assert!(keys.iter().all(|&k| !delivered.insert_since_restart(k)));
+        assert!(delivered.insert_since_restart(42));
+        assert!(!delivered.insert_since_restart(42));
+        delivered.restart();
+        assert!(!delivered.insert_since_restart(42));
+        let close: Vec<u64> = (0..8192u64)
+            .map(|n| 234_599_484_848_423 + n * 7_919)
+            .collect();
+        let mut compact = Delivered::default();
+        compact.extend(close.iter().copied());
+        assert!(
+            compact.blocks.len() < 8192 * 3,
+            "{} bytes",
+            compact.blocks.len()
+        );
+        let mut bytes = Vec::new();
+        for value in [0, 127, 128, u64::MAX] {
+            push_varint(&mut bytes, value);
+        }
+        let mut read = &bytes[..];
+        let values: Vec<u64> = std::iter::from_fn(|| read_varint(&mut read)).collect();
+        assert_eq!(values, [0, 127, 128, u64::MAX]);
     }
 }
