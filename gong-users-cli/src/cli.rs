@@ -2,9 +2,10 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use gong_users::{
-    DEFAULT_BASE_URL, ENV_ACCESS_KEY, ENV_ACCESS_KEY_SECRET, ENV_BASE_URL, ENV_BEARER_TOKEN,
-    ENV_OAUTH_CLIENT_ID, ENV_OAUTH_CLIENT_SECRET, ENV_OAUTH_REFRESH_TOKEN, ENV_OAUTH_TOKEN_URL,
-    RateLimit, RetryPolicy,
+    DEFAULT_BASE_URL, DEFAULT_DAILY_QUOTA, ENV_ACCESS_KEY, ENV_ACCESS_KEY_SECRET, ENV_BASE_URL,
+    ENV_BEARER_TOKEN, ENV_DAILY_QUOTA, ENV_OAUTH_CLIENT_ID, ENV_OAUTH_CLIENT_SECRET,
+    ENV_OAUTH_REFRESH_TOKEN, ENV_OAUTH_TOKEN_URL, ENV_REDIS_PREFIX, ENV_REDIS_URL, RateLimit,
+    RetryPolicy,
 };
 
 use crate::connection::token_file::ENV_TOKEN_FILE;
@@ -32,6 +33,10 @@ The first of these that is set wins:
   {ENV_BEARER_TOKEN}                          a fixed OAuth access token with scope api:users:read
   {ENV_BASE_URL}       the API host (default {DEFAULT_BASE_URL}; with OAuth, the customer's host
                       the token names)
+  {ENV_DAILY_QUOTA}    requests in a rolling 24 hours before runs stop at once (default {DEFAULT_DAILY_QUOTA})
+  {ENV_REDIS_URL}      redis://… or rediss://…: every process of the company shares one pace, one
+                      daily budget and one OAuth token there ({ENV_REDIS_PREFIX} names the keys'
+                      namespace); see gong-users quota
 
 {EXIT_STATUS}"
     )
