@@ -9,6 +9,7 @@ use gong_users::{
 };
 
 use crate::connection::token_file::ENV_TOKEN_FILE;
+use gong_users_sync::{DEFAULT_DATABASE_URL, ENV_DATABASE_URL};
 
 /// The main help's epilogue; variable names and defaults come from the library.
 fn after_help() -> String {
@@ -72,6 +73,10 @@ pub enum Command {
     /// One user's settings history: each change, oldest first.
     #[command(after_help = history_examples())]
     History(HistoryArgs),
+    /// Keep the company's users in a database (SQLite), with their whole history: one version
+    /// a change, deactivations and deletions marked; all of a run's changes or none.
+    #[command(after_help = sync_examples())]
+    Sync(SyncArgs),
     /// The company's shared pace and daily budget, as every process sees them through Redis
     /// (GONG_REDIS_URL): requests in the last 24 hours, what is left, when the next frees.
     #[command(after_help = QUOTA_EXAMPLES)]
@@ -249,6 +254,34 @@ pub struct HistoryArgs {
 
     #[command(flatten)]
     pub connection: ConnectionArgs,
+}
+
+/// Options of `gong-users sync`.
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// The database: sqlite://PATH (sqlite:///abs/users.db for an absolute path).
+    #[arg(long, value_name = "URL", env = ENV_DATABASE_URL, default_value = DEFAULT_DATABASE_URL)]
+    pub database: String,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+/// `sync --help`'s epilogue.
+fn sync_examples() -> String {
+    format!(
+        "\
+Examples:
+  gong-users sync --sandbox                        a fake company into ./gong-users.db
+  gong-users sync --database sqlite:///var/lib/gong/users.db
+  sqlite3 gong-users.db \"SELECT email_address FROM gong_users WHERE active AND deleted_at IS NULL\"
+
+Tables: gong_users (one row a user), gong_user_versions (one row a version: valid_from,
+valid_to, change), gong_sync_runs (one row a run). A run that fails or is interrupted changes
+nothing and is recorded as failed or interrupted; two syncs at once run one after the other.
+
+{EXIT_STATUS}"
+    )
 }
 
 /// Options of `gong-users quota`.

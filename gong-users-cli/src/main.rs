@@ -26,6 +26,10 @@ fn main() -> ExitCode {
             init_logging(&args.connection);
             run(commands::get::run(args))
         }
+        cli::Command::Sync(args) => {
+            init_logging(&args.connection);
+            run(commands::sync::run(args))
+        }
         cli::Command::Quota(args) => {
             init_logging(&args.connection);
             run(commands::quota::run(args))

@@ -6,3 +6,4 @@ pub mod history;
 pub mod list;
 pub mod quota;
 pub mod resume;
+pub mod sync;

@@ -1,0 +1,38 @@
+//! What can go wrong in a sync.
+
+/// Why a sync did not complete.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SyncError {
+    /// The listing failed: nothing was changed.
+    #[error(transparent)]
+    Listing(#[from] gong_users::Error),
+    /// The listing ended with fewer users than Gong announced: nothing was changed (deleting
+    /// the users missing from it would be wrong).
+    #[error(
+        "the listing ended with {received} users, but Gong announced {expected}; nothing was changed"
+    )]
+    ShortListing {
+        /// `totalRecords` of the first page.
+        expected: u64,
+        /// Users received.
+        received: u64,
+    },
+    /// The database failed.
+    #[error("the database failed: {0}")]
+    Database(#[from] rusqlite::Error),
+    /// The database was made by a newer version of gong-users: it is left untouched.
+    #[error(
+        "the database is at schema version {found}, newer than this gong-users knows ({known}); \
+         it was left untouched: upgrade gong-users"
+    )]
+    NewerSchema {
+        /// The database's version.
+        found: i64,
+        /// The newest this version knows.
+        known: i64,
+    },
+    /// The database URL or another setting cannot work.
+    #[error("{0}")]
+    Config(String),
+}

@@ -1,0 +1,223 @@
+//! The SQLite store: one connection, migrations, the staging table, the set-based diff.
+//!
+//! A run holds SQLite's write lock (`BEGIN IMMEDIATE`) from the listing's first page to its
+//! commit: a second sync waits for it (readers do not, in WAL mode). A run that fails is
+//! rolled back, then recorded in a transaction of its own.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, params};
+
+use crate::SyncError;
+use crate::canonical::canonical_hash;
+use crate::schema::MIGRATIONS;
+use crate::sync::Counts;
+
+/// How long a sync waits for another one to finish.
+const WAIT_FOR_OTHER_SYNC: Duration = Duration::from_secs(6 * 3600);
+
+/// An open database, migrated.
+pub(crate) struct Store {
+    connection: Connection,
+}
+
+impl Store {
+    /// Opens (or creates) the file and brings its schema up to date; refuses a newer one.
+    pub(crate) fn open(path: &Path) -> Result<Self, SyncError> {
+        let connection = Connection::open(path)?;
+        connection.busy_timeout(WAIT_FOR_OTHER_SYNC)?;
+        connection.pragma_update(None, "journal_mode", "WAL")?;
+        connection.pragma_update(None, "foreign_keys", true)?;
+        let mut store = Self { connection };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self) -> Result<(), SyncError> {
+        let transaction = self
+            .connection
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        transaction.execute_batch(
+            "CREATE TABLE IF NOT EXISTS gong_schema_version (version INTEGER NOT NULL)",
+        )?;
+        let found: i64 = transaction.query_row(
+            "SELECT coalesce(max(version), 0) FROM gong_schema_version",
+            [],
+            |row| row.get(0),
+        )?;
+        let known = MIGRATIONS.len() as i64;
+        if found > known {
+            return Err(SyncError::NewerSchema { found, known });
+        }
+        for (index, migration) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+            transaction.execute_batch(migration)?;
+            transaction.execute("DELETE FROM gong_schema_version", [])?;
+            transaction.execute(
+                "INSERT INTO gong_schema_version (version) VALUES (?1)",
+                [index as i64 + 1],
+            )?;
+            tracing::info!(version = index + 1, "database migrated");
+        }
+        transaction.commit()?;
+        Ok(())
+    }
+
+    /// Starts a run: takes the write lock (waiting for another sync) and makes the staging
+    /// table. Everything until [`Run::commit`] is one transaction.
+    pub(crate) fn begin(&mut self) -> Result<Run<'_>, SyncError> {
+        let transaction = self
+            .connection
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        transaction.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS gong_sync_staging (
+                 id TEXT PRIMARY KEY NOT NULL,
+                 email_address TEXT,
+                 active INTEGER,
+                 record TEXT NOT NULL,
+                 record_hash TEXT NOT NULL
+             );
+             DELETE FROM gong_sync_staging;",
+        )?;
+        Ok(Run { transaction })
+    }
+
+    /// Records a run that changed nothing (failed or interrupted), in its own transaction.
+    pub(crate) fn record_unfinished(
+        &mut self,
+        started_at: &str,
+        finished_at: &str,
+        status: &str,
+        users_seen: u64,
+        error: Option<&str>,
+    ) -> Result<(), SyncError> {
+        self.connection.execute(
+            "INSERT INTO gong_sync_runs (started_at, finished_at, status, users_seen, error)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![started_at, finished_at, status, users_seen as i64, error],
+        )?;
+        Ok(())
+    }
+}
+
+/// A run in progress: the users staged so far, in the open transaction.
+pub(crate) struct Run<'c> {
+    transaction: rusqlite::Transaction<'c>,
+}
+
+impl Run<'_> {
+    /// Stages users (each its JSON as Gong sent it).
+    pub(crate) fn stage<'a>(&self, users: impl Iterator<Item = &'a str>) -> Result<(), SyncError> {
+        let mut insert = self.transaction.prepare_cached(
+            "INSERT OR REPLACE INTO gong_sync_staging (id, email_address, active, record, record_hash)
+             VALUES (json_extract(?1, '$.id'), json_extract(?1, '$.emailAddress'), ?2, ?1, ?3)",
+        )?;
+        for json in users {
+            let (hash, active) = canonical_hash(json);
+            insert.execute(params![json, active, hash])?;
+        }
+        Ok(())
+    }
+
+    /// Applies the complete listing staged: versions closed and opened, deletions marked, the
+    /// run recorded; then commits. Returns the counts.
+    pub(crate) fn commit(self, started_at: &str, finished_at: &str) -> Result<Counts, SyncError> {
+        let t = &self.transaction;
+        // Users without an id cannot be kept: the listing had them, so they are counted seen.
+        let users_seen: i64 =
+            t.query_row("SELECT count(*) FROM gong_sync_staging", [], |r| r.get(0))?;
+        t.execute_batch(
+            "DELETE FROM gong_sync_staging WHERE id IS NULL;
+             DROP TABLE IF EXISTS temp.gong_sync_diff;
+             CREATE TEMP TABLE gong_sync_diff AS
+             SELECT s.id AS id,
+                    CASE
+                        WHEN u.id IS NULL OR u.deleted_at IS NOT NULL THEN 'created'
+                        WHEN v.record_hash = s.record_hash THEN 'unchanged'
+                        WHEN v.active = 1 AND s.active = 0 THEN 'deactivated'
+                        WHEN v.active = 0 AND s.active = 1 THEN 'reactivated'
+                        ELSE 'updated'
+                    END AS change
+             FROM gong_sync_staging s
+             LEFT JOIN gong_users u ON u.id = s.id
+             LEFT JOIN gong_user_versions v ON v.user_id = s.id AND v.valid_to IS NULL;",
+        )?;
+        let now = params![started_at];
+        t.execute(
+            "UPDATE gong_user_versions SET valid_to = ?1
+             WHERE valid_to IS NULL AND user_id IN
+                 (SELECT id FROM gong_sync_diff WHERE change IN ('updated', 'deactivated', 'reactivated'))",
+            now,
+        )?;
+        t.execute(
+            "INSERT INTO gong_users (id, email_address, active, record, record_hash, first_seen_at, last_seen_at, deleted_at)
+             SELECT id, email_address, active, record, record_hash, ?1, ?1, NULL FROM gong_sync_staging WHERE true
+             ON CONFLICT (id) DO UPDATE SET
+                 email_address = CASE WHEN record_hash = excluded.record_hash THEN email_address ELSE excluded.email_address END,
+                 active = CASE WHEN record_hash = excluded.record_hash THEN active ELSE excluded.active END,
+                 record = CASE WHEN record_hash = excluded.record_hash THEN record ELSE excluded.record END,
+                 record_hash = excluded.record_hash,
+                 last_seen_at = excluded.last_seen_at,
+                 deleted_at = NULL",
+            now,
+        )?;
+        t.execute(
+            "INSERT INTO gong_user_versions (user_id, valid_from, valid_to, change, active, record, record_hash)
+             SELECT s.id, ?1, NULL, d.change, s.active, s.record, s.record_hash
+             FROM gong_sync_staging s JOIN gong_sync_diff d ON d.id = s.id
+             WHERE d.change != 'unchanged'",
+            now,
+        )?;
+        // Gone from the complete listing: the open version closed, the user marked deleted.
+        t.execute(
+            "UPDATE gong_user_versions SET valid_to = ?1
+             WHERE valid_to IS NULL AND user_id IN
+                 (SELECT id FROM gong_users WHERE deleted_at IS NULL
+                  AND id NOT IN (SELECT id FROM gong_sync_staging))",
+            now,
+        )?;
+        let deleted = t.execute(
+            "UPDATE gong_users SET deleted_at = ?1
+             WHERE deleted_at IS NULL AND id NOT IN (SELECT id FROM gong_sync_staging)",
+            now,
+        )? as u64;
+        let count = |change: &str| -> Result<u64, rusqlite::Error> {
+            t.query_row(
+                "SELECT count(*) FROM gong_sync_diff WHERE change = ?1",
+                [change],
+                |row| row.get::<_, i64>(0),
+            )
+            .map(|n| n as u64)
+        };
+        let counts = Counts {
+            users_seen: users_seen as u64,
+            created: count("created")?,
+            updated: count("updated")?,
+            deactivated: count("deactivated")?,
+            reactivated: count("reactivated")?,
+            deleted,
+            unchanged: count("unchanged")?,
+        };
+        t.execute(
+            "INSERT INTO gong_sync_runs (started_at, finished_at, status, users_seen, created,
+                 updated, deactivated, reactivated, deleted, unchanged)
+             VALUES (?1, ?2, 'succeeded', ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                started_at,
+                finished_at,
+                counts.users_seen as i64,
+                counts.created as i64,
+                counts.updated as i64,
+                counts.deactivated as i64,
+                counts.reactivated as i64,
+                counts.deleted as i64,
+                counts.unchanged as i64
+            ],
+        )?;
+        t.execute_batch(
+            "DELETE FROM gong_sync_staging; DROP TABLE IF EXISTS temp.gong_sync_diff;",
+        )?;
+        self.transaction.commit()?;
+        Ok(counts)
+    }
+}

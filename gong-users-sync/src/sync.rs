@@ -1,0 +1,162 @@
+//! One sync: list every user, stage them, and apply the complete listing at once.
+
+use std::future::Future;
+use std::time::{Duration, Instant, SystemTime};
+
+use futures_util::StreamExt as _;
+use gong_users::Client;
+
+use crate::sqlite::Store;
+use crate::{DatabaseUrl, SyncError};
+
+/// What a sync changed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Counts {
+    /// Users in the listing.
+    pub users_seen: u64,
+    /// New users, and users back after being deleted.
+    pub created: u64,
+    /// Users whose record changed, `active` aside.
+    pub updated: u64,
+    /// Users whose `active` went from true to false.
+    pub deactivated: u64,
+    /// Users whose `active` went from false to true.
+    pub reactivated: u64,
+    /// Users gone from the listing.
+    pub deleted: u64,
+    /// Users whose record did not change.
+    pub unchanged: u64,
+}
+
+/// A sync that committed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Summary {
+    /// What it changed.
+    pub counts: Counts,
+    /// How long it took.
+    pub elapsed: Duration,
+}
+
+/// How a sync ended, when it did not fail.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every change committed.
+    Done(Summary),
+    /// `stop` came first: nothing was changed, the run is recorded as `interrupted`.
+    Interrupted {
+        /// Users listed before it stopped.
+        users_seen: u64,
+    },
+}
+
+/// Syncs every user of the company `client` lists into `database`, until done or until `stop`
+/// completes (a signal): all of the run's changes commit at once, or none. A failure is
+/// recorded as a `failed` run and returned.
+pub async fn sync(
+    client: &Client,
+    database: &DatabaseUrl,
+    stop: impl Future<Output = ()>,
+) -> Result<Outcome, SyncError> {
+    let DatabaseUrl::Sqlite(path) = database;
+    let mut store = Store::open(path)?;
+    let began = Instant::now();
+    let (result, started_at, users_seen) = {
+        // Waits here for another sync of the same database.
+        let run = store.begin()?;
+        let started_at = utc_now();
+        let mut staged = 0u64;
+        let result = list_into(client, &run, &mut staged, stop).await;
+        let result = match result {
+            Ok(Listed::Complete) => run.commit(&started_at, &utc_now()).map(|counts| {
+                Outcome::Done(Summary {
+                    counts,
+                    elapsed: began.elapsed(),
+                })
+            }),
+            Ok(Listed::Stopped) => Ok(Outcome::Interrupted { users_seen: staged }),
+            Err(error) => Err(error),
+        };
+        (result, started_at, staged)
+    };
+    match &result {
+        Ok(Outcome::Done(_)) => {}
+        Ok(Outcome::Interrupted { .. }) => {
+            store.record_unfinished(&started_at, &utc_now(), "interrupted", users_seen, None)?;
+        }
+        Err(error) => {
+            let text = error.to_string();
+            if let Err(record) =
+                store.record_unfinished(&started_at, &utc_now(), "failed", users_seen, Some(&text))
+            {
+                tracing::warn!(%record, "the failed run could not be recorded");
+            }
+        }
+    }
+    result
+}
+
+/// How the listing ended.
+enum Listed {
+    Complete,
+    Stopped,
+}
+
+/// Streams every page into the staging table, until the listing ends, fails, or `stop`.
+async fn list_into(
+    client: &Client,
+    run: &crate::sqlite::Run<'_>,
+    staged: &mut u64,
+    stop: impl Future<Output = ()>,
+) -> Result<Listed, SyncError> {
+    let mut pages = client.list_users().raw_pages();
+    let mut stop = std::pin::pin!(stop);
+    let mut expected = None;
+    loop {
+        let next = tokio_select(&mut stop, pages.next()).await;
+        let page = match next {
+            Next::Stop => return Ok(Listed::Stopped),
+            Next::Item(None) => break,
+            Next::Item(Some(page)) => page?,
+        };
+        if expected.is_none() {
+            expected = page.total_records().and_then(|n| u64::try_from(n).ok());
+        }
+        run.stage(page.users().iter().map(|user| user.as_str()))?;
+        *staged += page.users().len() as u64;
+    }
+    match expected {
+        Some(expected) if expected > *staged => Err(SyncError::ShortListing {
+            expected,
+            received: *staged,
+        }),
+        _ => Ok(Listed::Complete),
+    }
+}
+
+enum Next<T> {
+    Stop,
+    Item(T),
+}
+
+/// The first of `stop` and `next`; `stop` wins when both are ready.
+async fn tokio_select<T>(
+    stop: &mut std::pin::Pin<&mut impl Future<Output = ()>>,
+    next: impl Future<Output = T>,
+) -> Next<T> {
+    let mut next = std::pin::pin!(next);
+    std::future::poll_fn(|cx| {
+        if stop.as_mut().poll(cx).is_ready() {
+            return std::task::Poll::Ready(Next::Stop);
+        }
+        next.as_mut().poll(cx).map(Next::Item)
+    })
+    .await
+}
+
+/// Now, as the tables keep times: UTC, ISO-8601 with milliseconds.
+fn utc_now() -> String {
+    let now: chrono::DateTime<chrono::Utc> = SystemTime::now().into();
+    now.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}

@@ -1,0 +1,340 @@
+//! Syncs into a real SQLite file, against httpmock (a company whose users change between syncs)
+//! and FakeGong (listings that fail): versions closed and opened, deletions marked, counts
+//! recorded, nothing changed by a failed or interrupted run, overlapping syncs one after the
+//! other.
+
+use std::path::Path;
+
+use gong_users::{Client, Credentials, RateLimit, RetryPolicy};
+use gong_users_mock::FakeGong;
+use gong_users_sync::{DatabaseUrl, Outcome, SyncError, sync};
+use httpmock::prelude::*;
+use rusqlite::Connection;
+use serde_json::{Value, json};
+
+fn client(base_url: &str) -> Client {
+    Client::builder()
+        .base_url(base_url)
+        .unwrap()
+        .credentials(Credentials::basic("key", "secret"))
+        .rate_limit(RateLimit::Off)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap()
+}
+
+/// Serves one page holding `users` (each as the JSON text given, so spelling is kept).
+fn serve(server: &MockServer, users: &[&str]) {
+    server.reset();
+    let body = format!(
+        r#"{{"requestId":"r","records":{{"totalRecords":{},"currentPageSize":{0}}},"users":[{}]}}"#,
+        users.len(),
+        users.join(",")
+    );
+    server.mock(|when, then| {
+        when.path("/v2/users");
+        then.status(200).body(body);
+    });
+}
+
+async fn run(server: &MockServer, path: &Path) -> Result<Outcome, SyncError> {
+    sync(
+        &client(&server.base_url()),
+        &DatabaseUrl::Sqlite(path.to_owned()),
+        std::future::pending(),
+    )
+    .await
+}
+
+fn rows(path: &Path, sql: &str) -> Vec<Vec<Value>> {
+    let connection = Connection::open(path).unwrap();
+    let mut statement = connection.prepare(sql).unwrap();
+    let columns = statement.column_count();
+    statement
+        .query_map([], |row| {
+            Ok((0..columns)
+                .map(|i| match row.get_ref(i).unwrap() {
+                    rusqlite::types::ValueRef::Null => Value::Null,
+                    rusqlite::types::ValueRef::Integer(n) => json!(n),
+                    rusqlite::types::ValueRef::Text(t) => json!(String::from_utf8_lossy(t)),
+                    other => json!(format!("{other:?}")),
+                })
+                .collect())
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+fn counts(outcome: Outcome) -> gong_users_sync::Summary {
+    match outcome {
+        Outcome::Done(summary) => summary,
+        other => panic!("expected a committed sync, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn syncs_keep_every_version_and_mark_deletions() {
+    let server = MockServer::start();
+    let folder = tempfile::tempdir().unwrap();
+    let db = folder.path().join("users.db");
+    serve(
+        &server,
+        &[
+            r#"{"id":"1","emailAddress":"a@x.io","active":true,"n":1.50}"#,
+            r#"{"id":"2","emailAddress":"b@x.io","active":true}"#,
+            r#"{"id":"3","emailAddress":"c@x.io","active":true}"#,
+        ],
+    );
+    let first = counts(run(&server, &db).await.unwrap());
+    assert_eq!((first.counts.users_seen, first.counts.created), (3, 3));
+
+    // 1 the same as JSON (other key order, spacing, number spelling); 2 deactivated; 3 gone;
+    // 4 new.
+    serve(
+        &server,
+        &[
+            r#"{ "n": 1.5, "active": true, "emailAddress": "a@x.io", "id": "1" }"#,
+            r#"{"id":"2","emailAddress":"b@x.io","active":false}"#,
+            r#"{"id":"4","emailAddress":"d@x.io","active":true}"#,
+        ],
+    );
+    let second = counts(run(&server, &db).await.unwrap()).counts;
+    assert_eq!(
+        (
+            second.unchanged,
+            second.deactivated,
+            second.deleted,
+            second.created
+        ),
+        (1, 1, 1, 1),
+        "{second:?}"
+    );
+    let versions_of_2 = rows(
+        &db,
+        "SELECT change, valid_from, valid_to, active FROM gong_user_versions
+         WHERE user_id = '2' ORDER BY valid_from",
+    );
+    assert_eq!(versions_of_2.len(), 2);
+    assert_eq!(versions_of_2[0][0], "created");
+    assert_eq!(versions_of_2[1][0], "deactivated");
+    assert_eq!(
+        versions_of_2[0][2], versions_of_2[1][1],
+        "closed where the next opens"
+    );
+    assert_eq!(versions_of_2[1][2], Value::Null);
+    let runs = rows(&db, "SELECT started_at FROM gong_sync_runs ORDER BY id");
+    assert_eq!(versions_of_2[1][1], runs[1][0], "the run's start time");
+    let three = rows(&db, "SELECT deleted_at FROM gong_users WHERE id = '3'");
+    assert_eq!(three[0][0], runs[1][0]);
+    let open_of_3 = rows(
+        &db,
+        "SELECT count(*) FROM gong_user_versions WHERE user_id = '3' AND valid_to IS NULL",
+    );
+    assert_eq!(open_of_3[0][0], 0, "the deleted user's version is closed");
+    let record_of_1 = rows(&db, "SELECT record FROM gong_users WHERE id = '1'");
+    assert_eq!(
+        record_of_1[0][0], r#"{"id":"1","emailAddress":"a@x.io","active":true,"n":1.50}"#,
+        "an unchanged user keeps its record as first sent"
+    );
+
+    // Nothing changed: no version written.
+    let before = rows(&db, "SELECT count(*) FROM gong_user_versions");
+    let third = counts(run(&server, &db).await.unwrap()).counts;
+    assert_eq!((third.unchanged, third.created, third.deleted), (3, 0, 0));
+    assert_eq!(rows(&db, "SELECT count(*) FROM gong_user_versions"), before);
+
+    // 3 comes back.
+    serve(
+        &server,
+        &[
+            r#"{"id":"1","emailAddress":"a@x.io","active":true,"n":1.5}"#,
+            r#"{"id":"2","emailAddress":"b@x.io","active":true}"#,
+            r#"{"id":"3","emailAddress":"c@x.io","active":true}"#,
+            r#"{"id":"4","emailAddress":"d@x.io","active":true}"#,
+        ],
+    );
+    let fourth = counts(run(&server, &db).await.unwrap()).counts;
+    assert_eq!((fourth.created, fourth.reactivated), (1, 1), "{fourth:?}");
+    assert_eq!(
+        rows(&db, "SELECT deleted_at FROM gong_users WHERE id = '3'")[0][0],
+        Value::Null
+    );
+    let statuses = rows(
+        &db,
+        "SELECT status, users_seen, created, updated, deactivated, reactivated, deleted, unchanged
+         FROM gong_sync_runs ORDER BY id",
+    );
+    assert_eq!(
+        statuses,
+        vec![
+            vec![
+                json!("succeeded"),
+                json!(3),
+                json!(3),
+                json!(0),
+                json!(0),
+                json!(0),
+                json!(0),
+                json!(0)
+            ],
+            vec![
+                json!("succeeded"),
+                json!(3),
+                json!(1),
+                json!(0),
+                json!(1),
+                json!(0),
+                json!(1),
+                json!(1)
+            ],
+            vec![
+                json!("succeeded"),
+                json!(3),
+                json!(0),
+                json!(0),
+                json!(0),
+                json!(0),
+                json!(0),
+                json!(3)
+            ],
+            vec![
+                json!("succeeded"),
+                json!(4),
+                json!(1),
+                json!(0),
+                json!(0),
+                json!(1),
+                json!(0),
+                json!(2)
+            ],
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_listing_that_fails_after_two_pages_changes_nothing_and_is_recorded() {
+    let fake = FakeGong::builder().users(300).start().await.unwrap();
+    let folder = tempfile::tempdir().unwrap();
+    let path = &folder.path().join("users.db");
+    let db = DatabaseUrl::Sqlite(path.clone());
+    let client = fake
+        .client_builder()
+        .rate_limit(RateLimit::Off)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    counts(sync(&client, &db, std::future::pending()).await.unwrap());
+    let before = rows(path, "SELECT id, last_seen_at FROM gong_users ORDER BY id");
+    fake.fail_page(Some(2));
+    let error = sync(&client, &db, std::future::pending())
+        .await
+        .unwrap_err();
+    assert!(matches!(error, SyncError::Listing(_)), "{error:?}");
+    assert_eq!(
+        rows(path, "SELECT id, last_seen_at FROM gong_users ORDER BY id"),
+        before
+    );
+    let last = rows(
+        path,
+        "SELECT status, users_seen, error FROM gong_sync_runs ORDER BY id DESC LIMIT 1",
+    );
+    assert_eq!(last[0][0], "failed");
+    assert_eq!(last[0][1], 200);
+    assert!(last[0][2].as_str().unwrap().contains("HTTP"), "{last:?}");
+}
+
+#[tokio::test]
+async fn an_interrupted_sync_changes_nothing_and_is_recorded() {
+    let fake = FakeGong::builder().users(300).start().await.unwrap();
+    let folder = tempfile::tempdir().unwrap();
+    let path = &folder.path().join("users.db");
+    let db = DatabaseUrl::Sqlite(path.clone());
+    let client = fake
+        .client_builder()
+        .rate_limit(RateLimit::per_second(20))
+        .build()
+        .unwrap();
+    let stop = tokio::time::sleep(std::time::Duration::from_millis(70));
+    let outcome = sync(&client, &db, stop).await.unwrap();
+    assert!(
+        matches!(outcome, Outcome::Interrupted { .. }),
+        "{outcome:?}"
+    );
+    assert_eq!(rows(path, "SELECT count(*) FROM gong_users")[0][0], 0);
+    assert_eq!(
+        rows(path, "SELECT status FROM gong_sync_runs")[0][0],
+        "interrupted"
+    );
+}
+
+#[test]
+fn two_syncs_at_once_both_succeed_one_after_the_other() {
+    let server = MockServer::start();
+    serve(
+        &server,
+        &[r#"{"id":"1","active":true}"#, r#"{"id":"2","active":true}"#],
+    );
+    let folder = tempfile::tempdir().unwrap();
+    let db = folder.path().join("users.db");
+    let syncs: Vec<_> = (0..2)
+        .map(|_| {
+            let (base_url, db) = (server.base_url(), db.clone());
+            std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                runtime.block_on(async {
+                    sync(
+                        &client(&base_url),
+                        &DatabaseUrl::Sqlite(db),
+                        std::future::pending(),
+                    )
+                    .await
+                })
+            })
+        })
+        .collect();
+    for handle in syncs {
+        counts(handle.join().unwrap().unwrap());
+    }
+    assert_eq!(
+        rows(
+            &db,
+            "SELECT count(*) FROM gong_sync_runs WHERE status = 'succeeded'"
+        )[0][0],
+        2
+    );
+    assert_eq!(
+        rows(&db, "SELECT count(*) FROM gong_user_versions")[0][0],
+        2,
+        "nothing doubled"
+    );
+    assert_eq!(
+        rows(
+            &db,
+            "SELECT sum(created), sum(unchanged) FROM gong_sync_runs"
+        )[0],
+        vec![json!(2), json!(2)]
+    );
+}
+
+#[tokio::test]
+async fn a_database_from_a_newer_version_is_refused_untouched() {
+    let server = MockServer::start();
+    serve(&server, &[r#"{"id":"1"}"#]);
+    let folder = tempfile::tempdir().unwrap();
+    let db = folder.path().join("users.db");
+    counts(run(&server, &db).await.unwrap());
+    Connection::open(&db)
+        .unwrap()
+        .execute("UPDATE gong_schema_version SET version = 99", [])
+        .unwrap();
+    let error = run(&server, &db).await.unwrap_err();
+    assert!(
+        matches!(error, SyncError::NewerSchema { found: 99, .. }),
+        "{error:?}"
+    );
+    assert_eq!(rows(&db, "SELECT count(*) FROM gong_sync_runs")[0][0], 1);
+}
