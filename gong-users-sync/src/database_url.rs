@@ -1,4 +1,5 @@
-//! Where the users are kept: `sqlite://PATH` (`sqlite:///abs/users.db` for an absolute path).
+//! Where the users are kept: `sqlite://PATH` (`sqlite:///abs/users.db` for an absolute path),
+//! or `postgres://…` / `postgresql://…`.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -17,11 +18,13 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://gong-users.db";
 pub enum DatabaseUrl {
     /// A SQLite file.
     Sqlite(PathBuf),
+    /// A Postgres database: the URL as given (it may hold a password: never shown).
+    Postgres(String),
 }
 
 impl DatabaseUrl {
-    /// Parses `sqlite://PATH`. `postgres://` and `postgresql://` are recognised and refused
-    /// for now; anything else is refused naming what is accepted.
+    /// Parses `sqlite://PATH`, `postgres://…` or `postgresql://…`; anything else is refused
+    /// naming what is accepted.
     pub fn parse(text: &str) -> Result<Self, SyncError> {
         let text = text.trim();
         if let Some(path) = text.strip_prefix("sqlite://") {
@@ -33,13 +36,11 @@ impl DatabaseUrl {
             return Ok(DatabaseUrl::Sqlite(PathBuf::from(path)));
         }
         if text.starts_with("postgres://") || text.starts_with("postgresql://") {
-            return Err(SyncError::Config(
-                "Postgres is not supported by this version of gong-users sync; use sqlite://PATH"
-                    .into(),
-            ));
+            return Ok(DatabaseUrl::Postgres(text.to_owned()));
         }
         Err(SyncError::Config(format!(
-            "the database URL must be sqlite://PATH (such as {DEFAULT_DATABASE_URL}); got {:?}",
+            "the database URL must be sqlite://PATH (such as {DEFAULT_DATABASE_URL}) or \
+             postgres://…; got {:?}",
             text.split("://").next().unwrap_or_default()
         )))
     }
@@ -49,6 +50,15 @@ impl fmt::Display for DatabaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             DatabaseUrl::Sqlite(path) => write!(f, "sqlite://{}", path.display()),
+            DatabaseUrl::Postgres(url) => {
+                // No password: host, port and database only.
+                let shown = url
+                    .split_once('@')
+                    .map_or(url.as_str(), |(_, rest)| rest)
+                    .trim_start_matches("postgres://")
+                    .trim_start_matches("postgresql://");
+                write!(f, "postgres://{shown}")
+            }
         }
     }
 }
@@ -69,5 +79,7 @@ mod tests {
         );
         assert!(DatabaseUrl::parse("sqlite://").is_err());
         assert!(DatabaseUrl::parse("mysql://x").is_err());
+        let postgres = DatabaseUrl::parse("postgres://me:pw@db.local:5433/gong").unwrap();
+        assert_eq!(postgres.to_string(), "postgres://db.local:5433/gong");
     }
 }

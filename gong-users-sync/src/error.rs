@@ -18,9 +18,12 @@ pub enum SyncError {
         /// Users received.
         received: u64,
     },
-    /// The database failed.
+    /// The SQLite database failed.
     #[error("the database failed: {0}")]
     Database(#[from] rusqlite::Error),
+    /// The Postgres database failed (its messages name no password).
+    #[error("the database failed: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
     /// The database was made by a newer version of gong-users: it is left untouched.
     #[error(
         "the database is at schema version {found}, newer than this gong-users knows ({known}); \

@@ -1,5 +1,5 @@
 //! The database side of `gong-users sync`: a Gong company's users, with their whole history,
-//! kept in SQLite.
+//! kept in SQLite or Postgres.
 //!
 //! Gong's API has no "changed since" filter, so every sync lists every user, streams the users
 //! into a staging table inside one transaction, diffs them against the open versions with
@@ -17,8 +17,10 @@
 mod canonical;
 mod database_url;
 mod error;
+mod postgres;
 pub mod schema;
 mod sqlite;
+mod store;
 mod sync;
 
 pub use database_url::{DEFAULT_DATABASE_URL, DatabaseUrl, ENV_DATABASE_URL};

@@ -10,7 +10,7 @@ use std::time::Duration;
 use rusqlite::{Connection, params};
 
 use crate::SyncError;
-use crate::canonical::canonical_hash;
+use crate::canonical::Staged;
 use crate::schema::MIGRATIONS;
 use crate::sync::Counts;
 
@@ -106,15 +106,20 @@ pub(crate) struct Run<'c> {
 }
 
 impl Run<'_> {
-    /// Stages users (each its JSON as Gong sent it).
-    pub(crate) fn stage<'a>(&self, users: impl Iterator<Item = &'a str>) -> Result<(), SyncError> {
+    /// Stages a page's users.
+    pub(crate) fn stage(&self, users: &[Staged<'_>]) -> Result<(), SyncError> {
         let mut insert = self.transaction.prepare_cached(
             "INSERT OR REPLACE INTO gong_sync_staging (id, email_address, active, record, record_hash)
-             VALUES (json_extract(?1, '$.id'), json_extract(?1, '$.emailAddress'), ?2, ?1, ?3)",
+             VALUES (?1, ?2, ?3, ?4, ?5)",
         )?;
-        for json in users {
-            let (hash, active) = canonical_hash(json);
-            insert.execute(params![json, active, hash])?;
+        for user in users {
+            insert.execute(params![
+                user.id,
+                user.email_address,
+                user.active,
+                user.record,
+                user.record_hash
+            ])?;
         }
         Ok(())
     }

@@ -6,7 +6,8 @@ use std::time::{Duration, Instant, SystemTime};
 use futures_util::StreamExt as _;
 use gong_users::Client;
 
-use crate::sqlite::Store;
+use crate::canonical::Staged;
+use crate::store::{Run, Store};
 use crate::{DatabaseUrl, SyncError};
 
 /// What a sync changed.
@@ -59,17 +60,16 @@ pub async fn sync(
     database: &DatabaseUrl,
     stop: impl Future<Output = ()>,
 ) -> Result<Outcome, SyncError> {
-    let DatabaseUrl::Sqlite(path) = database;
-    let mut store = Store::open(path)?;
+    let mut store = Store::open(database).await?;
     let began = Instant::now();
     let (result, started_at, users_seen) = {
         // Waits here for another sync of the same database.
-        let run = store.begin()?;
+        let run = store.begin().await?;
         let started_at = utc_now();
         let mut staged = 0u64;
         let result = list_into(client, &run, &mut staged, stop).await;
         let result = match result {
-            Ok(Listed::Complete) => run.commit(&started_at, &utc_now()).map(|counts| {
+            Ok(Listed::Complete) => run.commit(&started_at, &utc_now()).await.map(|counts| {
                 Outcome::Done(Summary {
                     counts,
                     elapsed: began.elapsed(),
@@ -83,12 +83,15 @@ pub async fn sync(
     match &result {
         Ok(Outcome::Done(_)) => {}
         Ok(Outcome::Interrupted { .. }) => {
-            store.record_unfinished(&started_at, &utc_now(), "interrupted", users_seen, None)?;
+            store
+                .record_unfinished(&started_at, &utc_now(), "interrupted", users_seen, None)
+                .await?;
         }
         Err(error) => {
             let text = error.to_string();
-            if let Err(record) =
-                store.record_unfinished(&started_at, &utc_now(), "failed", users_seen, Some(&text))
+            if let Err(record) = store
+                .record_unfinished(&started_at, &utc_now(), "failed", users_seen, Some(&text))
+                .await
             {
                 tracing::warn!(%record, "the failed run could not be recorded");
             }
@@ -106,7 +109,7 @@ enum Listed {
 /// Streams every page into the staging table, until the listing ends, fails, or `stop`.
 async fn list_into(
     client: &Client,
-    run: &crate::sqlite::Run<'_>,
+    run: &Run<'_>,
     staged: &mut u64,
     stop: impl Future<Output = ()>,
 ) -> Result<Listed, SyncError> {
@@ -123,8 +126,20 @@ async fn list_into(
         if expected.is_none() {
             expected = page.total_records().and_then(|n| u64::try_from(n).ok());
         }
-        run.stage(page.users().iter().map(|user| user.as_str()))?;
-        *staged += page.users().len() as u64;
+        let users: Vec<Staged<'_>> = page
+            .users()
+            .iter()
+            .map(|user| Staged::new(user.as_str()))
+            .filter(|user| {
+                let kept = user.id.is_some();
+                if !kept {
+                    tracing::warn!("a user without an id cannot be kept; left out");
+                }
+                kept
+            })
+            .collect();
+        run.stage(&users).await?;
+        *staged += users.len() as u64;
     }
     match expected {
         Some(expected) if expected > *staged => Err(SyncError::ShortListing {

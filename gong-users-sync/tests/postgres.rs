@@ -1,0 +1,188 @@
+//! Syncs into a real Postgres (started by the test, see `support`): the same semantics as
+//! SQLite's, with records as `jsonb` and times as `timestamptz`.
+
+mod support;
+
+use gong_users::{Client, Credentials, RateLimit, RetryPolicy};
+use gong_users_mock::FakeGong;
+use gong_users_sync::{DatabaseUrl, Outcome, SyncError, sync};
+use httpmock::prelude::*;
+use support::Postgres;
+use tokio_postgres::NoTls;
+
+fn client(base_url: &str) -> Client {
+    Client::builder()
+        .base_url(base_url)
+        .unwrap()
+        .credentials(Credentials::basic("key", "secret"))
+        .rate_limit(RateLimit::Off)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap()
+}
+
+fn serve(server: &MockServer, users: &[&str]) {
+    server.reset();
+    let body = format!(
+        r#"{{"requestId":"r","records":{{"totalRecords":{},"currentPageSize":{0}}},"users":[{}]}}"#,
+        users.len(),
+        users.join(",")
+    );
+    server.mock(|when, then| {
+        when.path("/v2/users");
+        then.status(200).body(body);
+    });
+}
+
+async fn query(url: &str, sql: &str) -> Vec<Vec<String>> {
+    let (client, connection) = tokio_postgres::connect(url, NoTls).await.unwrap();
+    tokio::spawn(connection);
+    client
+        .simple_query(sql)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|message| match message {
+            tokio_postgres::SimpleQueryMessage::Row(row) => Some(
+                (0..row.len())
+                    .map(|i| row.get(i).unwrap_or("NULL").to_owned())
+                    .collect(),
+            ),
+            _ => None,
+        })
+        .collect()
+}
+
+fn done(outcome: Outcome) -> gong_users_sync::Summary {
+    match outcome {
+        Outcome::Done(summary) => summary,
+        other => panic!("expected a committed sync, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_keeps_every_version_fails_atomically_and_serializes_syncs() {
+    let postgres = Postgres::start();
+    let url = postgres.database("gong");
+    let db = DatabaseUrl::parse(&url).unwrap();
+    let server = MockServer::start_async().await;
+    let mock_client = client(&server.base_url());
+    let run = || sync(&mock_client, &db, std::future::pending());
+
+    serve(
+        &server,
+        &[
+            r#"{"id":"1","emailAddress":"a@x.io","active":true,"n":1.50}"#,
+            r#"{"id":"2","emailAddress":"b@x.io","active":true}"#,
+            r#"{"id":"3","emailAddress":"c@x.io","active":true}"#,
+        ],
+    );
+    assert_eq!(done(run().await.unwrap()).counts.created, 3);
+    serve(
+        &server,
+        &[
+            r#"{ "n": 1.5, "active": true, "emailAddress": "a@x.io", "id": "1" }"#,
+            r#"{"id":"2","emailAddress":"b@x.io","active":false}"#,
+            r#"{"id":"4","emailAddress":"d@x.io","active":true}"#,
+        ],
+    );
+    let second = done(run().await.unwrap()).counts;
+    assert_eq!(
+        (
+            second.unchanged,
+            second.deactivated,
+            second.deleted,
+            second.created
+        ),
+        (1, 1, 1, 1),
+        "{second:?}"
+    );
+    let versions = query(
+        &url,
+        "SELECT change, valid_from = lag(valid_to) OVER (ORDER BY valid_from), valid_to IS NULL
+         FROM gong_user_versions WHERE user_id = '2' ORDER BY valid_from",
+    )
+    .await;
+    assert_eq!(
+        versions,
+        [["created", "NULL", "f"], ["deactivated", "t", "t"]]
+    );
+    assert_eq!(
+        query(
+            &url,
+            "SELECT deleted_at IS NOT NULL FROM gong_users WHERE id = '3'"
+        )
+        .await,
+        [["t"]]
+    );
+    assert_eq!(
+        query(
+            &url,
+            "SELECT jsonb_typeof(record) FROM gong_users WHERE id = '1'"
+        )
+        .await,
+        [["object"]]
+    );
+    let before = query(&url, "SELECT count(*) FROM gong_user_versions").await;
+    assert_eq!(done(run().await.unwrap()).counts.unchanged, 3);
+    assert_eq!(
+        query(&url, "SELECT count(*) FROM gong_user_versions").await,
+        before,
+        "no version"
+    );
+
+    // A listing that fails after two pages changes nothing and is recorded.
+    let fake = FakeGong::builder().users(300).start().await.unwrap();
+    let fake_client = fake
+        .client_builder()
+        .rate_limit(RateLimit::Off)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let users_before = query(&url, "SELECT count(*), max(last_seen_at) FROM gong_users").await;
+    fake.fail_page(Some(2));
+    let error = sync(&fake_client, &db, std::future::pending())
+        .await
+        .unwrap_err();
+    assert!(matches!(error, SyncError::Listing(_)), "{error:?}");
+    assert_eq!(
+        query(&url, "SELECT count(*), max(last_seen_at) FROM gong_users").await,
+        users_before
+    );
+    assert_eq!(
+        query(
+            &url,
+            "SELECT status, users_seen FROM gong_sync_runs ORDER BY id DESC LIMIT 1"
+        )
+        .await,
+        [["failed", "200"]]
+    );
+
+    // Two syncs at once: one after the other, nothing doubled.
+    fake.fail_page(None);
+    let (a, b) = tokio::join!(
+        sync(&fake_client, &db, std::future::pending()),
+        sync(&fake_client, &db, std::future::pending()),
+    );
+    let (a, b) = (done(a.unwrap()).counts, done(b.unwrap()).counts);
+    assert_eq!(a.created + b.created, 300, "{a:?} {b:?}");
+    assert_eq!(a.unchanged + b.unchanged, 300);
+    assert_eq!(
+        query(
+            &url,
+            "SELECT count(*) FROM gong_user_versions WHERE valid_to IS NULL"
+        )
+        .await,
+        [["300"]]
+    );
+
+    // A database from a newer version is refused, untouched.
+    query(&url, "UPDATE gong_schema_version SET version = 99").await;
+    let error = sync(&fake_client, &db, std::future::pending())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, SyncError::NewerSchema { found: 99, .. }),
+        "{error:?}"
+    );
+}

@@ -1,0 +1,148 @@
+//! A real Postgres for the tests: the OS packages' server, `initdb` and `pg_ctl` run as the
+//! `postgres` user (Postgres refuses root) on a free port of 127.0.0.1, in a temporary folder,
+//! stopped when dropped. Never a mock, never a silent skip: without it the tests fail, saying
+//! how to install it.
+#![allow(dead_code)]
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+pub struct Postgres {
+    bin: PathBuf,
+    data: PathBuf,
+    pub port: u16,
+    _folder: tempfile::TempDir,
+}
+
+/// The server's programs: the newest `/usr/lib/postgresql/*/bin`.
+fn bin_dir() -> PathBuf {
+    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|entries| entries.flatten().map(|e| e.path().join("bin")).collect())
+        .unwrap_or_default();
+    versions.retain(|bin| bin.join("initdb").exists());
+    versions.sort();
+    versions.pop().unwrap_or_else(|| {
+        panic!(
+            "no Postgres server found under /usr/lib/postgresql: these tests need a real one; \
+             install it with `apt-get install -y postgresql` (.ci/run does)"
+        )
+    })
+}
+
+/// Runs `program` as the `postgres` user when this process is root (Postgres refuses root).
+fn as_postgres(program: &Path) -> Command {
+    let root = std::env::var("USER").map(|u| u == "root").unwrap_or(false)
+        || Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|o| o.stdout.starts_with(b"0"));
+    if root {
+        let mut command = Command::new("runuser");
+        command.args(["-u", "postgres", "--"]).arg(program);
+        command
+    } else {
+        Command::new(program)
+    }
+}
+
+impl Postgres {
+    pub fn start() -> Self {
+        let bin = bin_dir();
+        let folder = tempfile::tempdir().expect("a temporary folder");
+        let data = folder.path().join("data");
+        // The postgres user must own the folder.
+        let _ = Command::new("chown")
+            .args(["-R", "postgres:postgres"])
+            .arg(folder.path())
+            .status();
+        let _ = Command::new("chmod").arg("755").arg(folder.path()).status();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let status = as_postgres(&bin.join("initdb"))
+            .args([
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "-E",
+                "UTF8",
+                "--no-sync",
+                "-D",
+            ])
+            .arg(&data)
+            .output()
+            .expect("initdb runs");
+        assert!(
+            status.status.success(),
+            "initdb: {}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+        let options = format!(
+            "-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={} -c fsync=off",
+            folder.path().display()
+        );
+        let started = as_postgres(&bin.join("pg_ctl"))
+            .args(["-w", "-t", "60", "-l"])
+            .arg(folder.path().join("log"))
+            .arg("-D")
+            .arg(&data)
+            .args(["-o", &options, "start"])
+            .output()
+            .expect("pg_ctl runs");
+        assert!(
+            started.status.success(),
+            "pg_ctl start: {}",
+            String::from_utf8_lossy(&started.stderr)
+        );
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "Postgres did not start listening"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Self {
+            bin,
+            data,
+            port,
+            _folder: folder,
+        }
+    }
+
+    /// A new, empty database on this server.
+    pub fn database(&self, name: &str) -> String {
+        let created = as_postgres(&self.bin.join("createdb"))
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "postgres",
+                name,
+            ])
+            .output()
+            .expect("createdb runs");
+        assert!(
+            created.status.success(),
+            "createdb: {}",
+            String::from_utf8_lossy(&created.stderr)
+        );
+        format!("postgres://postgres@127.0.0.1:{}/{name}", self.port)
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        let _ = as_postgres(&self.bin.join("pg_ctl"))
+            .args(["-m", "immediate", "-D"])
+            .arg(&self.data)
+            .arg("stop")
+            .output();
+    }
+}
