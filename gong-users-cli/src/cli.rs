@@ -73,7 +73,7 @@ pub enum Command {
     /// One user's settings history: each change, oldest first.
     #[command(after_help = history_examples())]
     History(HistoryArgs),
-    /// Keep the company's users in a database (SQLite), with their whole history: one version
+    /// Keep the company's users in a database (SQLite or Postgres), with their whole history: one version
     /// a change, deactivations and deletions marked; all of a run's changes or none.
     #[command(after_help = sync_examples())]
     Sync(SyncArgs),
@@ -259,9 +259,15 @@ pub struct HistoryArgs {
 /// Options of `gong-users sync`.
 #[derive(Debug, Args)]
 pub struct SyncArgs {
-    /// The database: sqlite://PATH (sqlite:///abs/users.db for an absolute path).
+    /// The database: sqlite://PATH (sqlite:///abs/users.db for an absolute path) or
+    /// postgres://USER@HOST:PORT/DATABASE.
     #[arg(long, value_name = "URL", env = ENV_DATABASE_URL, default_value = DEFAULT_DATABASE_URL)]
     pub database: String,
+
+    /// For each user whose active flag changed in this run, read Gong's settings history (one
+    /// request each, within the rate limit) and date the change when Gong recorded it.
+    #[arg(long)]
+    pub with_history: bool,
 
     #[command(flatten)]
     pub connection: ConnectionArgs,
@@ -274,6 +280,8 @@ fn sync_examples() -> String {
 Examples:
   gong-users sync --sandbox                        a fake company into ./gong-users.db
   gong-users sync --database sqlite:///var/lib/gong/users.db
+  gong-users sync --database postgres://me@db.internal/gong --with-history
+  fake-gong --churn 10 & ... gong-users sync          successive runs against a changing company
   sqlite3 gong-users.db \"SELECT email_address FROM gong_users WHERE active AND deleted_at IS NULL\"
 
 Tables: gong_users (one row a user), gong_user_versions (one row a version: valid_from,
@@ -344,6 +352,11 @@ pub struct ConnectionArgs {
     /// Requests a second the sandbox accepts before answering 429 (Gong's quota is 3).
     #[arg(long, value_name = "N", default_value_t = 3, requires = "sandbox")]
     pub sandbox_rate_limit: u32,
+
+    /// Change N of the sandbox's users at each start (a title updated, a user deactivated,
+    /// removed, added), differently each time: successive `sync --sandbox` runs build a history.
+    #[arg(long, value_name = "N", default_value_t = 0, requires = "sandbox")]
+    pub sandbox_churn: usize,
 
     /// Authenticate to the sandbox with OAuth, as a Gong app does: access tokens that expire,
     /// refresh tokens that rotate.

@@ -114,3 +114,39 @@ fn a_database_it_cannot_use_is_exit_2() {
         );
     }
 }
+
+#[test]
+fn sandbox_syncs_with_churn_build_a_history() {
+    let folder = tempfile::tempdir().unwrap();
+    let args = [
+        "--sandbox",
+        "--sandbox-churn",
+        "8",
+        "--sandbox-rate-limit",
+        "100",
+        "--rate-limit",
+        "0",
+    ];
+    for _ in 0..2 {
+        let output = sync(folder.path(), &args).output().unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let db = folder.path().join("gong-users.db");
+    let second = query(
+        &db,
+        "SELECT created, updated, deactivated, reactivated, deleted FROM gong_sync_runs ORDER BY id DESC LIMIT 1",
+    );
+    let changed: i64 = second[0].iter().map(|n| n.parse::<i64>().unwrap()).sum();
+    assert!(changed > 0, "{second:?}");
+    let closed: i64 = query(
+        &db,
+        "SELECT count(*) FROM gong_user_versions WHERE valid_to IS NOT NULL",
+    )[0][0]
+        .parse()
+        .unwrap();
+    assert!(closed > 0, "closed versions");
+}

@@ -29,6 +29,8 @@ pub struct FakeGongBuilder {
     pub(crate) repeat_cursor: bool,
     pub(crate) ignore_cursor: bool,
     pub(crate) cursor_ttl: Duration,
+    /// How many changes to make to the users, and from which seed (see [`FakeGongBuilder::churn`]).
+    pub(crate) churn: Option<(usize, u64)>,
 }
 
 impl Default for FakeGongBuilder {
@@ -50,6 +52,7 @@ impl Default for FakeGongBuilder {
             repeat_cursor: false,
             ignore_cursor: false,
             cursor_ttl: Duration::from_secs(600),
+            churn: None,
         }
     }
 }
@@ -169,6 +172,15 @@ impl FakeGongBuilder {
     /// the bug other Gong clients met when they sent the cursor where Gong does not read it.
     pub fn ignore_cursor(mut self, ignore: bool) -> Self {
         self.ignore_cursor = ignore;
+        self
+    }
+
+    /// Changes the company before serving it, as a company changes between two syncs: `changes`
+    /// changes drawn from `seed`, in turn a title updated, a user deactivated, a user removed, a
+    /// user added (a new id). A fake started with another seed has other changes: successive
+    /// syncs build a history.
+    pub fn churn(mut self, changes: usize, seed: u64) -> Self {
+        self.churn = (changes > 0).then_some((changes, seed));
         self
     }
 

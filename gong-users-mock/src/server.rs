@@ -27,7 +27,10 @@ impl FakeGongBuilder {
     pub async fn start(self) -> std::io::Result<FakeGong> {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let address = listener.local_addr()?;
-        let (users, avatars) = crate::users::generate(self.users, self.avatars, self.seed);
+        let (mut users, avatars) = crate::users::generate(self.users, self.avatars, self.seed);
+        if let Some((changes, seed)) = self.churn {
+            crate::users::churn(&mut users, changes, seed);
+        }
         let state = Arc::new(State {
             listing: users.iter().chain(&avatars).map(Listed::new).collect(),
             users,

@@ -95,6 +95,32 @@ pub(crate) fn generate(count: usize, avatars: usize, seed: u64) -> (Vec<Value>, 
     (users, avatars)
 }
 
+/// Makes `changes` changes to `users`, drawn from `seed`, in turn: a title updated, a user
+/// deactivated, a user removed, a user added (with a new id).
+pub(crate) fn churn(users: &mut Vec<Value>, changes: usize, seed: u64) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    for change in 0..changes {
+        if users.is_empty() {
+            break;
+        }
+        let index = rng.random_range(0..users.len());
+        match change % 4 {
+            0 => users[index]["title"] = json!(format!("{} (promoted)", pick(&mut rng, TITLES))),
+            1 => users[index]["active"] = json!(false),
+            2 => {
+                users.remove(index);
+            }
+            _ => {
+                let mut user = users[index].clone();
+                let id = 5_000_000_000_000_000u64 + rng.random_range(0..1_000_000_000_000u64);
+                user["id"] = json!(id.to_string());
+                user["emailAddress"] = json!(format!("new{id}@example.com"));
+                users.push(user);
+            }
+        }
+    }
+}
+
 /// Ids of 15 to 20 digits: some past 2^53 (9007199254740992), some past u64::MAX.
 fn user_id(index: usize, rng: &mut StdRng) -> String {
     match index % 4 {

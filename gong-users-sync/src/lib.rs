@@ -25,4 +25,4 @@ mod sync;
 
 pub use database_url::{DEFAULT_DATABASE_URL, DatabaseUrl, ENV_DATABASE_URL};
 pub use error::SyncError;
-pub use sync::{Outcome, Summary, sync};
+pub use sync::{Counts, Options, Outcome, Summary, sync, sync_with};

@@ -184,17 +184,10 @@ impl Run<'_> {
         Ok(())
     }
 
-    /// Applies the complete listing staged, records the run, and commits.
-    pub(crate) async fn commit(
-        self,
-        started_at: &str,
-        finished_at: &str,
-    ) -> Result<Counts, SyncError> {
+    /// Compares the complete listing staged with the current versions; returns the ids whose
+    /// `active` changed, and whether to true.
+    pub(crate) async fn classify(&self) -> Result<Vec<(String, bool)>, SyncError> {
         let t = &self.transaction;
-        let users_seen: i64 = t
-            .query_one("SELECT count(*) FROM gong_sync_staging", &[])
-            .await?
-            .get(0);
         t.batch_execute(
             "CREATE TEMP TABLE gong_sync_diff ON COMMIT DROP AS
              SELECT s.id AS id,
@@ -207,11 +200,54 @@ impl Run<'_> {
                     END AS change
              FROM gong_sync_staging s
              LEFT JOIN gong_users u ON u.id = s.id
-             LEFT JOIN gong_user_versions v ON v.user_id = s.id AND v.valid_to IS NULL",
+             LEFT JOIN gong_user_versions v ON v.user_id = s.id AND v.valid_to IS NULL;
+             CREATE TEMP TABLE gong_sync_times (id text PRIMARY KEY, at timestamptz NOT NULL)
+                 ON COMMIT DROP;",
+        )
+        .await?;
+        let rows = t
+            .query(
+                "SELECT id, change = 'reactivated' FROM gong_sync_diff
+                 WHERE change IN ('deactivated', 'reactivated')",
+                &[],
+            )
+            .await?;
+        Ok(rows.iter().map(|row| (row.get(0), row.get(1))).collect())
+    }
+
+    /// Applies the complete listing staged and classified (versions at the run's start, or at
+    /// the time Gong recorded in `times`), records the run, and commits.
+    pub(crate) async fn apply(
+        self,
+        started_at: &str,
+        finished_at: &str,
+        times: &[(String, String)],
+    ) -> Result<Counts, SyncError> {
+        let t = &self.transaction;
+        let users_seen: i64 = t
+            .query_one("SELECT count(*) FROM gong_sync_staging", &[])
+            .await?
+            .get(0);
+        let ids: Vec<&str> = times.iter().map(|(id, _)| id.as_str()).collect();
+        let ats: Vec<&str> = times.iter().map(|(_, at)| at.as_str()).collect();
+        t.execute(
+            "INSERT INTO gong_sync_times (id, at)
+             SELECT id, at::timestamptz FROM unnest($1::text[], $2::text[]) AS times (id, at)
+             ON CONFLICT (id) DO NOTHING",
+            &[&ids, &ats],
+        )
+        .await?;
+        // A time Gong recorded before the current version opened (a history out of step)
+        // cannot close it: that change is dated at the run's start.
+        t.execute(
+            "DELETE FROM gong_sync_times t WHERE t.at <= (SELECT valid_from FROM gong_user_versions v
+                  WHERE v.user_id = t.id AND v.valid_to IS NULL)",
+            &[],
         )
         .await?;
         t.execute(
-            "UPDATE gong_user_versions SET valid_to = $1::text::timestamptz
+            "UPDATE gong_user_versions
+             SET valid_to = coalesce((SELECT at FROM gong_sync_times t WHERE t.id = user_id), $1::text::timestamptz)
              WHERE valid_to IS NULL AND user_id IN
                  (SELECT id FROM gong_sync_diff WHERE change IN ('updated', 'deactivated', 'reactivated'))",
             &[&started_at],
@@ -235,8 +271,9 @@ impl Run<'_> {
         .await?;
         t.execute(
             "INSERT INTO gong_user_versions (user_id, valid_from, valid_to, change, active, record, record_hash)
-             SELECT s.id, $1::text::timestamptz, NULL, d.change, s.active, s.record, s.record_hash
+             SELECT s.id, coalesce(t.at, $1::text::timestamptz), NULL, d.change, s.active, s.record, s.record_hash
              FROM gong_sync_staging s JOIN gong_sync_diff d ON d.id = s.id
+             LEFT JOIN gong_sync_times t ON t.id = s.id
              WHERE d.change != 'unchanged'",
             &[&started_at],
         )

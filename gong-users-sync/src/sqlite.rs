@@ -124,16 +124,11 @@ impl Run<'_> {
         Ok(())
     }
 
-    /// Applies the complete listing staged: versions closed and opened, deletions marked, the
-    /// run recorded; then commits. Returns the counts.
-    pub(crate) fn commit(self, started_at: &str, finished_at: &str) -> Result<Counts, SyncError> {
-        let t = &self.transaction;
-        // Users without an id cannot be kept: the listing had them, so they are counted seen.
-        let users_seen: i64 =
-            t.query_row("SELECT count(*) FROM gong_sync_staging", [], |r| r.get(0))?;
-        t.execute_batch(
-            "DELETE FROM gong_sync_staging WHERE id IS NULL;
-             DROP TABLE IF EXISTS temp.gong_sync_diff;
+    /// Compares the complete listing staged with the current versions; returns the ids whose
+    /// `active` changed (their exact times can be read from Gong's settings history).
+    pub(crate) fn classify(&self) -> Result<Vec<(String, bool)>, SyncError> {
+        self.transaction.execute_batch(
+            "DROP TABLE IF EXISTS temp.gong_sync_diff;
              CREATE TEMP TABLE gong_sync_diff AS
              SELECT s.id AS id,
                     CASE
@@ -145,11 +140,51 @@ impl Run<'_> {
                     END AS change
              FROM gong_sync_staging s
              LEFT JOIN gong_users u ON u.id = s.id
-             LEFT JOIN gong_user_versions v ON v.user_id = s.id AND v.valid_to IS NULL;",
+             LEFT JOIN gong_user_versions v ON v.user_id = s.id AND v.valid_to IS NULL;
+             CREATE TEMP TABLE IF NOT EXISTS gong_sync_times (id TEXT PRIMARY KEY NOT NULL, at TEXT NOT NULL);
+             DELETE FROM gong_sync_times;",
+        )?;
+        let mut statement = self.transaction.prepare(
+            "SELECT id, change = 'reactivated' FROM gong_sync_diff
+             WHERE change IN ('deactivated', 'reactivated')",
+        )?;
+        let ids = statement
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(ids)
+    }
+
+    /// Applies the complete listing staged and classified: versions closed and opened (at the
+    /// run's start, or at the time Gong recorded in `times`), deletions marked, the run
+    /// recorded; then commits. Returns the counts.
+    pub(crate) fn apply(
+        self,
+        started_at: &str,
+        finished_at: &str,
+        times: &[(String, String)],
+    ) -> Result<Counts, SyncError> {
+        let t = &self.transaction;
+        let users_seen: i64 =
+            t.query_row("SELECT count(*) FROM gong_sync_staging", [], |r| r.get(0))?;
+        {
+            let mut insert =
+                t.prepare("INSERT OR REPLACE INTO gong_sync_times (id, at) VALUES (?1, ?2)")?;
+            for (id, at) in times {
+                insert.execute(params![id, at])?;
+            }
+        }
+        // A time Gong recorded before the current version opened (a history out of step)
+        // cannot close it: that change is dated at the run's start.
+        t.execute(
+            "DELETE FROM gong_sync_times WHERE at <= coalesce(
+                 (SELECT valid_from FROM gong_user_versions v
+                  WHERE v.user_id = gong_sync_times.id AND v.valid_to IS NULL), '')",
+            [],
         )?;
         let now = params![started_at];
         t.execute(
-            "UPDATE gong_user_versions SET valid_to = ?1
+            "UPDATE gong_user_versions
+             SET valid_to = coalesce((SELECT at FROM gong_sync_times t WHERE t.id = user_id), ?1)
              WHERE valid_to IS NULL AND user_id IN
                  (SELECT id FROM gong_sync_diff WHERE change IN ('updated', 'deactivated', 'reactivated'))",
             now,
@@ -168,8 +203,9 @@ impl Run<'_> {
         )?;
         t.execute(
             "INSERT INTO gong_user_versions (user_id, valid_from, valid_to, change, active, record, record_hash)
-             SELECT s.id, ?1, NULL, d.change, s.active, s.record, s.record_hash
+             SELECT s.id, coalesce(t.at, ?1), NULL, d.change, s.active, s.record, s.record_hash
              FROM gong_sync_staging s JOIN gong_sync_diff d ON d.id = s.id
+             LEFT JOIN gong_sync_times t ON t.id = s.id
              WHERE d.change != 'unchanged'",
             now,
         )?;

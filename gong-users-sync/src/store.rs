@@ -62,14 +62,25 @@ impl Run<'_> {
         }
     }
 
-    pub(crate) async fn commit(
+    /// The ids whose `active` changed in the listing staged, and whether to true.
+    pub(crate) async fn classify(&self) -> Result<Vec<(String, bool)>, SyncError> {
+        match self {
+            Run::Sqlite(run) => run.classify(),
+            Run::Postgres(run) => run.classify().await,
+        }
+    }
+
+    /// Applies the listing (versions at `times` where given, else at the run's start) and
+    /// commits.
+    pub(crate) async fn apply(
         self,
         started_at: &str,
         finished_at: &str,
+        times: &[(String, String)],
     ) -> Result<Counts, SyncError> {
         match self {
-            Run::Sqlite(run) => run.commit(started_at, finished_at),
-            Run::Postgres(run) => run.commit(started_at, finished_at).await,
+            Run::Sqlite(run) => run.apply(started_at, finished_at, times),
+            Run::Postgres(run) => run.apply(started_at, finished_at, times).await,
         }
     }
 }

@@ -52,12 +52,40 @@ pub enum Outcome {
     },
 }
 
+/// How a sync runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Options {
+    /// For each user whose `active` changed in this run, read Gong's settings history (one
+    /// request each, within the client's rate limit) and date the change at the time Gong
+    /// recorded, rather than at the run's start: "who had a seat on a date" is then exact.
+    pub with_history: bool,
+}
+
+impl Options {
+    /// Options with the settings history read for changes of `active`.
+    pub fn with_history(mut self, with_history: bool) -> Self {
+        self.with_history = with_history;
+        self
+    }
+}
+
 /// Syncs every user of the company `client` lists into `database`, until done or until `stop`
 /// completes (a signal): all of the run's changes commit at once, or none. A failure is
 /// recorded as a `failed` run and returned.
 pub async fn sync(
     client: &Client,
     database: &DatabaseUrl,
+    stop: impl Future<Output = ()>,
+) -> Result<Outcome, SyncError> {
+    sync_with(client, database, Options::default(), stop).await
+}
+
+/// [`sync`] with [`Options`].
+pub async fn sync_with(
+    client: &Client,
+    database: &DatabaseUrl,
+    options: Options,
     stop: impl Future<Output = ()>,
 ) -> Result<Outcome, SyncError> {
     let mut store = Store::open(database).await?;
@@ -69,12 +97,14 @@ pub async fn sync(
         let mut staged = 0u64;
         let result = list_into(client, &run, &mut staged, stop).await;
         let result = match result {
-            Ok(Listed::Complete) => run.commit(&started_at, &utc_now()).await.map(|counts| {
-                Outcome::Done(Summary {
-                    counts,
-                    elapsed: began.elapsed(),
-                })
-            }),
+            Ok(Listed::Complete) => finish(client, run, &started_at, options)
+                .await
+                .map(|counts| {
+                    Outcome::Done(Summary {
+                        counts,
+                        elapsed: began.elapsed(),
+                    })
+                }),
             Ok(Listed::Stopped) => Ok(Outcome::Interrupted { users_seen: staged }),
             Err(error) => Err(error),
         };
@@ -98,6 +128,57 @@ pub async fn sync(
         }
     }
     result
+}
+
+/// Classifies the listing, reads when each change of `active` happened (with
+/// [`Options::with_history`]), and applies it.
+async fn finish(
+    client: &Client,
+    run: Run<'_>,
+    started_at: &str,
+    options: Options,
+) -> Result<Counts, SyncError> {
+    let changed = run.classify().await?;
+    let mut times = Vec::new();
+    if options.with_history {
+        for (id, active) in changed {
+            match when_active_became(client, &id, active).await {
+                Some(at) => times.push((id, at)),
+                None => tracing::warn!(
+                    user_id = %id,
+                    "no settings-history entry for this change of `active`; dated at the run's start"
+                ),
+            }
+        }
+    }
+    run.apply(started_at, &utc_now(), &times).await
+}
+
+/// When Gong recorded the user's `active` becoming `active`: the latest such entry of the
+/// settings history, as the tables keep times (UTC). `None` when the history has none, or
+/// could not be read (the change is then dated at the run's start).
+async fn when_active_became(client: &Client, id: &str, active: bool) -> Option<String> {
+    let history = match client.user_settings_history(id).send().await {
+        Ok(history) => history,
+        Err(error) => {
+            tracing::warn!(user_id = %id, %error, "the settings history could not be read");
+            return None;
+        }
+    };
+    let at = history
+        .changes()
+        .iter()
+        .filter(|change| {
+            change.setting.as_deref() == Some("active") && change.value == Some(active)
+        })
+        .filter_map(|change| change.time.as_ref())
+        .filter_map(|time| chrono::DateTime::parse_from_rfc3339(time.as_str()).ok())
+        .max()?;
+    Some(
+        at.with_timezone(&chrono::Utc)
+            .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+            .to_string(),
+    )
 }
 
 /// How the listing ended.

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use gong_users::{Client, Credentials, RateLimit, RetryPolicy};
 use gong_users_mock::FakeGong;
-use gong_users_sync::{DatabaseUrl, Outcome, SyncError, sync};
+use gong_users_sync::{DatabaseUrl, Options, Outcome, SyncError, sync, sync_with};
 use httpmock::prelude::*;
 use rusqlite::Connection;
 use serde_json::{Value, json};
@@ -337,4 +337,79 @@ async fn a_database_from_a_newer_version_is_refused_untouched() {
         "{error:?}"
     );
     assert_eq!(rows(&db, "SELECT count(*) FROM gong_sync_runs")[0][0], 1);
+}
+
+#[tokio::test]
+async fn with_history_a_deactivation_is_dated_when_gong_recorded_it() {
+    let server = MockServer::start();
+    let folder = tempfile::tempdir().unwrap();
+    let db = folder.path().join("users.db");
+    serve(
+        &server,
+        &[r#"{"id":"2","active":true}"#, r#"{"id":"5","active":true}"#],
+    );
+    counts(run(&server, &db).await.unwrap());
+    // Deactivated a second after the first sync began, as Gong's history says (in -08:00).
+    let first_start = rows(&db, "SELECT started_at FROM gong_sync_runs")[0][0].clone();
+    let first_start = chrono::DateTime::parse_from_rfc3339(first_start.as_str().unwrap()).unwrap();
+    let deactivated = first_start + chrono::Duration::seconds(1);
+    let pacific = chrono::FixedOffset::west_opt(8 * 3600).unwrap();
+    let gong_time = deactivated
+        .with_timezone(&pacific)
+        .format("%Y-%m-%dT%H:%M:%S%.3f%:z");
+    let expected = deactivated
+        .with_timezone(&chrono::Utc)
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string();
+    serve(
+        &server,
+        &[
+            r#"{"id":"2","active":false}"#,
+            r#"{"id":"5","active":false}"#,
+        ],
+    );
+    let history = format!(
+        r#"{{"requestId":"h","userSettingsHistory":[
+            {{"setting":"active","value":true,"time":"2020-01-01T00:00:00Z"}},
+            {{"setting":"emailsImported","value":false,"time":"2024-03-02T00:00:00Z"}},
+            {{"setting":"active","value":false,"time":"{gong_time}"}}]}}"#
+    );
+    server.mock(|when, then| {
+        when.path("/v2/users/2/settings-history");
+        then.status(200).body(history);
+    });
+    server.mock(|when, then| {
+        // No entry for the change: dated at the run's start.
+        when.path("/v2/users/5/settings-history");
+        then.status(200)
+            .body(r#"{"requestId":"h","userSettingsHistory":[]}"#);
+    });
+    let outcome = sync_with(
+        &client(&server.base_url()),
+        &DatabaseUrl::Sqlite(db.clone()),
+        Options::default().with_history(true),
+        std::future::pending(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(counts(outcome).counts.deactivated, 2);
+    let versions = rows(
+        &db,
+        "SELECT change, valid_from, valid_to FROM gong_user_versions WHERE user_id = '2' ORDER BY valid_from",
+    );
+    assert_eq!(versions[1][0], "deactivated");
+    assert_eq!(versions[1][1], expected.as_str(), "Gong's time, in UTC");
+    assert_eq!(
+        versions[0][2], versions[1][1],
+        "the old version closes then"
+    );
+    let run_start = rows(
+        &db,
+        "SELECT started_at FROM gong_sync_runs ORDER BY id DESC LIMIT 1",
+    );
+    let five = rows(
+        &db,
+        "SELECT valid_from FROM gong_user_versions WHERE user_id = '5' AND change = 'deactivated'",
+    );
+    assert_eq!(five[0][0], run_start[0][0]);
 }

@@ -4,7 +4,7 @@
 
 use std::process::ExitCode;
 
-use gong_users_sync::{DatabaseUrl, Outcome, SyncError, sync};
+use gong_users_sync::{DatabaseUrl, Options, Outcome, SyncError, sync_with};
 
 use crate::cli::SyncArgs;
 use crate::connection::connect_quietly;
@@ -28,7 +28,8 @@ pub async fn run(args: SyncArgs) -> ExitCode {
         Err(status) => return status,
     };
     let client = &connection.client;
-    let outcome = sync(client, &database, async {
+    let options = Options::default().with_history(args.with_history);
+    let outcome = sync_with(client, &database, options, async {
         interrupts.recv().await;
     })
     .await;

@@ -25,5 +25,12 @@ pub async fn start(args: &ConnectionArgs) -> std::io::Result<FakeGong> {
             )
             .access_token_lifetime(Duration::from_secs(args.sandbox_token_lifetime));
     }
+    if args.sandbox_churn > 0 {
+        // Another draw at each start.
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| since.as_nanos() as u64);
+        builder = builder.churn(args.sandbox_churn, seed);
+    }
     builder.start().await
 }

@@ -18,6 +18,10 @@ use gong_users_mock::{FakeGong, Faults};
 const USAGE: &str = "\
 usage: fake-gong [--users N] [--avatars N] [--page-size N] [--faults P] [--rate-limit N]
                  [--rate-limit-burst N] [--endless-page N] [--token-lifetime SECONDS] [--seed N]
+                 [--churn N]
+
+--churn N changes N users at each start (a title updated, a user deactivated, removed, added),
+differently each time: successive `gong-users sync` runs against it build a history.
 
 --token-lifetime serves OAuth as a Gong app meets it (single-use refresh tokens that rotate,
 access tokens that live SECONDS): the printed environment is then the app's OAuth credentials.
@@ -45,6 +49,13 @@ fn main() -> ExitCode {
                 .ok()
                 .map(|p| builder.clone().faults(Faults::mixed(p))),
             "--page-size" => value.parse().ok().map(|n| builder.clone().page_size(n)),
+            "--churn" => value.parse().ok().map(|n| {
+                // Another draw at each start.
+                let seed = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |since| since.as_nanos() as u64);
+                builder.clone().churn(n, seed)
+            }),
             "--rate-limit" => value.parse().ok().map(|n| builder.clone().rate_limit(n)),
             "--rate-limit-burst" => value
                 .parse()
