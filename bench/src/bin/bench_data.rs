@@ -3,7 +3,8 @@
 //! and what a correct run must write, in order: `DIR/ids.txt` (each user's id) and
 //! `DIR/emails.txt` (each user's email address, empty when it has none), for `bench-check`.
 //!
-//! `bench-data DIR PAGES`
+//! `bench-data DIR PAGES [CHANGED]`: with CHANGED, one user in CHANGED has another title (the
+//! same company a while later, for the re-sync benchmark).
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -16,12 +17,18 @@ fn main() -> std::io::Result<()> {
         args.next(),
         args.next().and_then(|n| n.parse::<usize>().ok()),
     ) else {
-        eprintln!("usage: bench-data DIR PAGES");
+        eprintln!("usage: bench-data DIR PAGES [CHANGED]");
         std::process::exit(2);
     };
     let dir = PathBuf::from(dir).join("pages");
     std::fs::create_dir_all(&dir)?;
-    let (users, _) = gong_users_mock::synthetic_users(pages * 100, 0, 42);
+    let changed_every = args.next().and_then(|n| n.parse::<usize>().ok());
+    let (mut users, _) = gong_users_mock::synthetic_users(pages * 100, 0, 42);
+    if let Some(every) = changed_every.filter(|&n| n > 0) {
+        for user in users.iter_mut().step_by(every) {
+            user["title"] = serde_json::json!("Changed title");
+        }
+    }
     let mut bytes = 0;
     for (number, chunk) in users.chunks(100).enumerate() {
         let text = PageBody::new(format!("bench{number:014}"))
