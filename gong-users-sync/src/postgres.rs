@@ -2,6 +2,8 @@
 //! trip (`unnest` of arrays), the same set-based diff as SQLite's. A run holds a transaction-level
 //! advisory lock from its first page to its commit: a second sync waits for it.
 
+use std::collections::HashMap;
+
 use tokio_postgres::{Client, NoTls};
 
 use crate::SyncError;
@@ -122,12 +124,21 @@ impl Store {
                      id text PRIMARY KEY,
                      email_address text,
                      active boolean,
-                     record jsonb NOT NULL,
+                     record jsonb,
                      record_hash text NOT NULL
                  ) ON COMMIT DROP",
             )
             .await?;
-        Ok(Run { transaction })
+        let known = transaction
+            .query(
+                "SELECT id, record_hash FROM gong_users WHERE deleted_at IS NULL",
+                &[],
+            )
+            .await?
+            .iter()
+            .map(|row| (row.get(0), row.get(1)))
+            .collect();
+        Ok(Run { transaction, known })
     }
 
     /// Records a run that changed nothing (failed or interrupted).
@@ -159,6 +170,9 @@ impl Store {
 /// A run in progress: the users staged so far, in the open transaction.
 pub(crate) struct Run<'c> {
     transaction: tokio_postgres::Transaction<'c>,
+    /// Each current user's record hash: a user the listing brings unchanged is staged without
+    /// its record (most of a re-sync's writing saved).
+    known: HashMap<String, String>,
 }
 
 impl Run<'_> {
@@ -167,7 +181,16 @@ impl Run<'_> {
         let ids: Vec<Option<&str>> = users.iter().map(|u| u.id.as_deref()).collect();
         let emails: Vec<Option<&str>> = users.iter().map(|u| u.email_address.as_deref()).collect();
         let actives: Vec<Option<bool>> = users.iter().map(|u| u.active).collect();
-        let records: Vec<&str> = users.iter().map(|u| u.record).collect();
+        let records: Vec<Option<&str>> = users
+            .iter()
+            .map(|u| {
+                let unchanged =
+                    u.id.as_ref()
+                        .and_then(|id| self.known.get(id))
+                        .is_some_and(|hash| *hash == u.record_hash);
+                (!unchanged).then_some(u.record)
+            })
+            .collect();
         let hashes: Vec<&str> = users.iter().map(|u| u.record_hash.as_str()).collect();
         self.transaction
             .execute(
@@ -253,12 +276,19 @@ impl Run<'_> {
             &[&started_at],
         )
         .await?;
+        // Unchanged users (staged without their record): only last_seen_at.
+        t.execute(
+            "UPDATE gong_users SET last_seen_at = $1::text::timestamptz
+             WHERE id IN (SELECT id FROM gong_sync_staging WHERE record IS NULL)",
+            &[&started_at],
+        )
+        .await?;
         t.execute(
             "INSERT INTO gong_users AS u (id, email_address, active, record, record_hash,
                  first_seen_at, last_seen_at, deleted_at)
              SELECT id, email_address, active, record, record_hash,
                  $1::text::timestamptz, $1::text::timestamptz, NULL
-             FROM gong_sync_staging
+             FROM gong_sync_staging WHERE record IS NOT NULL
              ON CONFLICT (id) DO UPDATE SET
                  email_address = CASE WHEN u.record_hash = excluded.record_hash THEN u.email_address ELSE excluded.email_address END,
                  active = CASE WHEN u.record_hash = excluded.record_hash THEN u.active ELSE excluded.active END,

@@ -4,6 +4,7 @@
 //! commit: a second sync waits for it (readers do not, in WAL mode). A run that fails is
 //! rolled back, then recorded in a transaction of its own.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 
@@ -29,6 +30,8 @@ impl Store {
         connection.busy_timeout(WAIT_FOR_OTHER_SYNC)?;
         connection.pragma_update(None, "journal_mode", "WAL")?;
         connection.pragma_update(None, "foreign_keys", true)?;
+        // The staging and diff tables are per connection and short-lived: in memory.
+        connection.pragma_update(None, "temp_store", "MEMORY")?;
         let mut store = Self { connection };
         store.migrate()?;
         Ok(store)
@@ -74,12 +77,19 @@ impl Store {
                  id TEXT PRIMARY KEY NOT NULL,
                  email_address TEXT,
                  active INTEGER,
-                 record TEXT NOT NULL,
+                 record TEXT,
                  record_hash TEXT NOT NULL
              );
              DELETE FROM gong_sync_staging;",
         )?;
-        Ok(Run { transaction })
+        let known = {
+            let mut statement = transaction
+                .prepare("SELECT id, record_hash FROM gong_users WHERE deleted_at IS NULL")?;
+            statement
+                .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect::<Result<HashMap<String, String>, _>>()?
+        };
+        Ok(Run { transaction, known })
     }
 
     /// Records a run that changed nothing (failed or interrupted), in its own transaction.
@@ -103,6 +113,9 @@ impl Store {
 /// A run in progress: the users staged so far, in the open transaction.
 pub(crate) struct Run<'c> {
     transaction: rusqlite::Transaction<'c>,
+    /// Each current user's record hash: a user the listing brings unchanged is staged without
+    /// its record (most of a re-sync's writing saved).
+    known: HashMap<String, String>,
 }
 
 impl Run<'_> {
@@ -113,11 +126,16 @@ impl Run<'_> {
              VALUES (?1, ?2, ?3, ?4, ?5)",
         )?;
         for user in users {
+            let unchanged = user
+                .id
+                .as_ref()
+                .and_then(|id| self.known.get(id))
+                .is_some_and(|hash| *hash == user.record_hash);
             insert.execute(params![
                 user.id,
                 user.email_address,
                 user.active,
-                user.record,
+                (!unchanged).then_some(user.record),
                 user.record_hash
             ])?;
         }
@@ -189,9 +207,16 @@ impl Run<'_> {
                  (SELECT id FROM gong_sync_diff WHERE change IN ('updated', 'deactivated', 'reactivated'))",
             now,
         )?;
+        // Unchanged users (staged without their record): only last_seen_at.
+        t.execute(
+            "UPDATE gong_users SET last_seen_at = ?1
+             WHERE id IN (SELECT id FROM gong_sync_staging WHERE record IS NULL)",
+            now,
+        )?;
         t.execute(
             "INSERT INTO gong_users (id, email_address, active, record, record_hash, first_seen_at, last_seen_at, deleted_at)
-             SELECT id, email_address, active, record, record_hash, ?1, ?1, NULL FROM gong_sync_staging WHERE true
+             SELECT id, email_address, active, record, record_hash, ?1, ?1, NULL
+             FROM gong_sync_staging WHERE record IS NOT NULL
              ON CONFLICT (id) DO UPDATE SET
                  email_address = CASE WHEN record_hash = excluded.record_hash THEN email_address ELSE excluded.email_address END,
                  active = CASE WHEN record_hash = excluded.record_hash THEN active ELSE excluded.active END,

@@ -73,10 +73,14 @@ async fn main() {
                 text.push_str(&record.replace('\\', "\\\\"));
                 text.push('\n');
                 if text.len() > 1 << 20 {
-                    sink.send(bytes::Bytes::from(std::mem::take(&mut text))).await.expect("COPY data");
+                    sink.send(bytes::Bytes::from(std::mem::take(&mut text)))
+                        .await
+                        .expect("COPY data");
                 }
             }
-            sink.send(bytes::Bytes::from(text)).await.expect("COPY data");
+            sink.send(bytes::Bytes::from(text))
+                .await
+                .expect("COPY data");
             sink.finish().await.expect("COPY end");
             transaction.commit().await.expect("the commit");
         }
