@@ -30,8 +30,6 @@ impl Store {
         connection.busy_timeout(WAIT_FOR_OTHER_SYNC)?;
         connection.pragma_update(None, "journal_mode", "WAL")?;
         connection.pragma_update(None, "foreign_keys", true)?;
-        // The staging and diff tables are per connection and short-lived: in memory.
-        connection.pragma_update(None, "temp_store", "MEMORY")?;
         let mut store = Self { connection };
         store.migrate()?;
         Ok(store)
