@@ -8,6 +8,7 @@ use tokio_postgres::{Client, NoTls};
 
 use crate::SyncError;
 use crate::canonical::Staged;
+use crate::store::{RunTimes, Unfinished};
 use crate::sync::Counts;
 
 /// The lock every sync of a database takes (an arbitrary constant: "gong-users sync").
@@ -73,11 +74,17 @@ impl Store {
         Ok(store)
     }
 
-    async fn migrate(&mut self) -> Result<(), SyncError> {
+    /// A transaction holding the sync lock (waiting for another sync to end).
+    async fn locked(&mut self) -> Result<tokio_postgres::Transaction<'_>, SyncError> {
         let transaction = self.client.transaction().await?;
         transaction
             .execute("SELECT pg_advisory_xact_lock($1)", &[&SYNC_LOCK])
             .await?;
+        Ok(transaction)
+    }
+
+    async fn migrate(&mut self) -> Result<(), SyncError> {
+        let transaction = self.locked().await?;
         transaction
             .batch_execute(
                 "CREATE TABLE IF NOT EXISTS gong_schema_version (version bigint NOT NULL)",
@@ -114,10 +121,7 @@ impl Store {
 
     /// Starts a run: the sync lock (waiting for another sync), and the staging table.
     pub(crate) async fn begin(&mut self) -> Result<Run<'_>, SyncError> {
-        let transaction = self.client.transaction().await?;
-        transaction
-            .execute("SELECT pg_advisory_xact_lock($1)", &[&SYNC_LOCK])
-            .await?;
+        let transaction = self.locked().await?;
         transaction
             .batch_execute(
                 "CREATE TEMP TABLE gong_sync_staging (
@@ -144,22 +148,18 @@ impl Store {
     /// Records a run that changed nothing (failed or interrupted).
     pub(crate) async fn record_unfinished(
         &mut self,
-        started_at: &str,
-        finished_at: &str,
-        status: &str,
-        users_seen: u64,
-        error: Option<&str>,
+        run: &Unfinished<'_>,
     ) -> Result<(), SyncError> {
         self.client
             .execute(
                 "INSERT INTO gong_sync_runs (started_at, finished_at, status, users_seen, error)
                  VALUES ($1::text::timestamptz, $2::text::timestamptz, $3, $4, $5)",
                 &[
-                    &started_at,
-                    &finished_at,
-                    &status,
-                    &(users_seen as i64),
-                    &error,
+                    &run.started_at,
+                    &run.finished_at,
+                    &run.status,
+                    &(run.users_seen as i64),
+                    &run.error,
                 ],
             )
             .await?;
@@ -240,12 +240,9 @@ impl Run<'_> {
 
     /// Applies the complete listing staged and classified (versions at the run's start, or at
     /// the time Gong recorded in `times`), records the run, and commits.
-    pub(crate) async fn apply(
-        self,
-        started_at: &str,
-        finished_at: &str,
-        times: &[(String, String)],
-    ) -> Result<Counts, SyncError> {
+    pub(crate) async fn apply(self, at: &RunTimes<'_>) -> Result<Counts, SyncError> {
+        let (started_at, finished_at, times) = (at.started_at, at.finished_at, at.changes);
+
         let t = &self.transaction;
         let users_seen: i64 = t
             .query_one("SELECT count(*) FROM gong_sync_staging", &[])

@@ -13,6 +13,7 @@ use rusqlite::{Connection, params};
 use crate::SyncError;
 use crate::canonical::Staged;
 use crate::schema::MIGRATIONS;
+use crate::store::{RunTimes, Unfinished};
 use crate::sync::Counts;
 
 /// How long a sync waits for another one to finish.
@@ -91,18 +92,17 @@ impl Store {
     }
 
     /// Records a run that changed nothing (failed or interrupted), in its own transaction.
-    pub(crate) fn record_unfinished(
-        &mut self,
-        started_at: &str,
-        finished_at: &str,
-        status: &str,
-        users_seen: u64,
-        error: Option<&str>,
-    ) -> Result<(), SyncError> {
+    pub(crate) fn record_unfinished(&mut self, run: &Unfinished<'_>) -> Result<(), SyncError> {
         self.connection.execute(
             "INSERT INTO gong_sync_runs (started_at, finished_at, status, users_seen, error)
              VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![started_at, finished_at, status, users_seen as i64, error],
+            params![
+                run.started_at,
+                run.finished_at,
+                run.status,
+                run.users_seen as i64,
+                run.error
+            ],
         )?;
         Ok(())
     }
@@ -173,12 +173,9 @@ impl Run<'_> {
     /// Applies the complete listing staged and classified: versions closed and opened (at the
     /// run's start, or at the time Gong recorded in `times`), deletions marked, the run
     /// recorded; then commits. Returns the counts.
-    pub(crate) fn apply(
-        self,
-        started_at: &str,
-        finished_at: &str,
-        times: &[(String, String)],
-    ) -> Result<Counts, SyncError> {
+    pub(crate) fn apply(self, at: &RunTimes<'_>) -> Result<Counts, SyncError> {
+        let (started_at, finished_at, times) = (at.started_at, at.finished_at, at.changes);
+
         let t = &self.transaction;
         let users_seen: i64 =
             t.query_row("SELECT count(*) FROM gong_sync_staging", [], |r| r.get(0))?;

@@ -4,6 +4,25 @@ use crate::canonical::Staged;
 use crate::sync::Counts;
 use crate::{DatabaseUrl, SyncError, postgres, sqlite};
 
+/// A run that changed nothing, as `gong_sync_runs` records it.
+pub(crate) struct Unfinished<'a> {
+    pub(crate) started_at: &'a str,
+    pub(crate) finished_at: &'a str,
+    /// `failed` or `interrupted`.
+    pub(crate) status: &'a str,
+    pub(crate) users_seen: u64,
+    pub(crate) error: Option<&'a str>,
+}
+
+/// When a run's changes are dated: its start (the run's versions open and close then), its end,
+/// and the times Gong recorded for changes of `active` (`--with-history`), by user id.
+#[derive(Clone, Copy)]
+pub(crate) struct RunTimes<'a> {
+    pub(crate) started_at: &'a str,
+    pub(crate) finished_at: &'a str,
+    pub(crate) changes: &'a [(String, String)],
+}
+
 /// An open, migrated database.
 pub(crate) enum Store {
     Sqlite(sqlite::Store),
@@ -35,21 +54,11 @@ impl Store {
     /// Records a run that changed nothing (failed or interrupted).
     pub(crate) async fn record_unfinished(
         &mut self,
-        started_at: &str,
-        finished_at: &str,
-        status: &str,
-        users_seen: u64,
-        error: Option<&str>,
+        run: &Unfinished<'_>,
     ) -> Result<(), SyncError> {
         match self {
-            Store::Sqlite(store) => {
-                store.record_unfinished(started_at, finished_at, status, users_seen, error)
-            }
-            Store::Postgres(store) => {
-                store
-                    .record_unfinished(started_at, finished_at, status, users_seen, error)
-                    .await
-            }
+            Store::Sqlite(store) => store.record_unfinished(run),
+            Store::Postgres(store) => store.record_unfinished(run).await,
         }
     }
 }
@@ -72,15 +81,10 @@ impl Run<'_> {
 
     /// Applies the listing (versions at `times` where given, else at the run's start) and
     /// commits.
-    pub(crate) async fn apply(
-        self,
-        started_at: &str,
-        finished_at: &str,
-        times: &[(String, String)],
-    ) -> Result<Counts, SyncError> {
+    pub(crate) async fn apply(self, at: &RunTimes<'_>) -> Result<Counts, SyncError> {
         match self {
-            Run::Sqlite(run) => run.apply(started_at, finished_at, times),
-            Run::Postgres(run) => run.apply(started_at, finished_at, times).await,
+            Run::Sqlite(run) => run.apply(at),
+            Run::Postgres(run) => run.apply(at).await,
         }
     }
 }

@@ -7,7 +7,7 @@ use futures_util::StreamExt as _;
 use gong_users::Client;
 
 use crate::canonical::Staged;
-use crate::store::{Run, Store};
+use crate::store::{Run, RunTimes, Store, Unfinished};
 use crate::{DatabaseUrl, SyncError};
 
 /// What a sync changed.
@@ -114,13 +114,25 @@ pub async fn sync_with(
         Ok(Outcome::Done(_)) => {}
         Ok(Outcome::Interrupted { .. }) => {
             store
-                .record_unfinished(&started_at, &utc_now(), "interrupted", users_seen, None)
+                .record_unfinished(&Unfinished {
+                    started_at: &started_at,
+                    finished_at: &utc_now(),
+                    status: "interrupted",
+                    users_seen,
+                    error: None,
+                })
                 .await?;
         }
         Err(error) => {
             let text = error.to_string();
             if let Err(record) = store
-                .record_unfinished(&started_at, &utc_now(), "failed", users_seen, Some(&text))
+                .record_unfinished(&Unfinished {
+                    started_at: &started_at,
+                    finished_at: &utc_now(),
+                    status: "failed",
+                    users_seen,
+                    error: Some(&text),
+                })
                 .await
             {
                 tracing::warn!(%record, "the failed run could not be recorded");
@@ -151,7 +163,12 @@ async fn finish(
             }
         }
     }
-    run.apply(started_at, &utc_now(), &times).await
+    run.apply(&RunTimes {
+        started_at,
+        finished_at: &utc_now(),
+        changes: &times,
+    })
+    .await
 }
 
 /// When Gong recorded the user's `active` becoming `active`: the latest such entry of the
