@@ -57,9 +57,20 @@ fn scan_top_level_id(json: &str) -> Option<&str> {
         match bytes[i] {
             b'"' => {
                 let start = i + 1;
+                // Jump to the next quote or backslash (memchr: most of a record is strings).
                 let mut end = start;
-                while end < bytes.len() && bytes[end] != b'"' {
-                    end += if bytes[end] == b'\\' { 2 } else { 1 };
+                loop {
+                    match memchr::memchr2(b'"', b'\\', bytes.get(end..).unwrap_or_default()) {
+                        Some(offset) if bytes[end + offset] == b'\\' => end += offset + 2,
+                        Some(offset) => {
+                            end += offset;
+                            break;
+                        }
+                        None => {
+                            end = bytes.len();
+                            break;
+                        }
+                    }
                 }
                 let is_key = depth == 1 && matches!(last, b'{' | b',');
                 if is_key && bytes.get(start..end) == Some(b"id") {
