@@ -111,7 +111,7 @@ for database in sqlite postgres; do
     esac
     label=$([ "$scenario" = first ] && echo "first sync" || echo "re-sync, $scenario$([ "$scenario" = changed ] && echo ' 1%')")
     printf '%-10s %-26s %9.3f %7.1f MB %7.2fx %6sx\n' "$database" "$label" "$seconds" "$(echo "$peak / 1024" | bc -l)" "$ratio" "$goal"
-    if [ "$(echo "$ratio > $goal" | bc -l)" = 1 ]; then echo "FAILED: $database $scenario is ${ratio}x its floor (goal <= ${goal}x)"; failed=1; fi
+    if [ "$(echo "$ratio > $goal" | bc -l)" = 1 ]; then printf 'FAILED: %s %s is %.2fx its floor (goal <= %sx)\n' "$database" "$scenario" "$ratio" "$goal"; failed=1; fi
     if [ "$peak" -gt $((64 * 1024)) ]; then echo "FAILED: $database $scenario peak RSS ${peak} KB (goal <= 64 MiB)"; failed=1; fi
   done
 done
