@@ -158,19 +158,3 @@ mod tests {
         );
     }
 }
-
-#[cfg(test)]
-mod probe {
-    #[test]
-    #[ignore]
-    fn probe_hash_speed() {
-        let (users, _) = gong_users_mock::synthetic_users(100_000, 0, 42);
-        let texts: Vec<String> = users.iter().map(|u| u.to_string()).collect();
-        let started = std::time::Instant::now();
-        let mut n = 0;
-        for text in &texts {
-            n += super::Staged::new(text).record_hash.len();
-        }
-        eprintln!("staged 100k in {:?} ({n})", started.elapsed());
-    }
-}

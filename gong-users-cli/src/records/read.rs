@@ -647,38 +647,3 @@ mod tests {
         }
     }
 }
-
-#[cfg(test)]
-mod probe {
-    use super::*;
-    use crate::generated::schemas::USER;
-
-    /// How long reading 100,000 synthetic users takes, beside serde_json's own floor for the
-    /// same bytes: `cargo test --release -p gong-users-cli --bin gong-users probe -- --ignored
-    /// --nocapture`.
-    #[test]
-    #[ignore]
-    fn probe_read_speed() {
-        let (users, _) = gong_users_mock::synthetic_users(100_000, 0, 7);
-        let texts: Vec<String> = users.iter().map(|u| u.to_string()).collect();
-        drop(users);
-        eprintln!("generated");
-        let mut cells = Vec::with_capacity(32);
-        for round in 0..6 {
-            let started = std::time::Instant::now();
-            for text in &texts {
-                cells.clear();
-                read(&USER, text, &mut cells).unwrap();
-            }
-            let read_time = started.elapsed();
-            let started = std::time::Instant::now();
-            for text in &texts {
-                let _: serde::de::IgnoredAny = serde_json::from_str(text).unwrap();
-            }
-            eprintln!(
-                "round {round}: read {read_time:?}, serde_json IgnoredAny {:?}",
-                started.elapsed()
-            );
-        }
-    }
-}

@@ -338,27 +338,21 @@ impl SharedState {
     /// A Redis failure as the error a request meets: retried like a network error. Redis's own
     /// messages name no password.
     pub(crate) fn failure(&self, err: &redis::RedisError) -> Error {
-        ErrorKind::SharedState(format!("{} ({})", err.kind_description(), self.server)).into()
+        ErrorKind::SharedState(format!("{} ({})", describe(err), self.server)).into()
     }
 }
 
-trait KindDescription {
-    fn kind_description(&self) -> String;
-}
-
-impl KindDescription for redis::RedisError {
-    /// What went wrong, without the detail a server may add (it never holds the URL, but a
-    /// short kind reads better on one line).
-    fn kind_description(&self) -> String {
-        if self.is_timeout() {
-            "timed out".to_owned()
-        } else if self.is_connection_refusal() {
-            "connection refused".to_owned()
-        } else if self.is_io_error() || self.is_connection_dropped() {
-            "connection lost".to_owned()
-        } else {
-            format!("{:?}", self.kind())
-        }
+/// What went wrong, in a few words: Redis's own detail is left out (it never holds the URL, but
+/// a short kind reads better on one line).
+fn describe(err: &redis::RedisError) -> String {
+    if err.is_timeout() {
+        "timed out".to_owned()
+    } else if err.is_connection_refusal() {
+        "connection refused".to_owned()
+    } else if err.is_io_error() || err.is_connection_dropped() {
+        "connection lost".to_owned()
+    } else {
+        format!("{:?}", err.kind())
     }
 }
 
