@@ -3,36 +3,12 @@
 
 mod support;
 
-use gong_users::{Client, Credentials, RateLimit, RetryPolicy};
+use gong_users::{RateLimit, RetryPolicy};
 use gong_users_mock::FakeGong;
-use gong_users_sync::{DatabaseUrl, Outcome, SyncError, sync};
+use gong_users_sync::{DatabaseUrl, SyncError, sync};
 use httpmock::prelude::*;
-use support::Postgres;
+use support::{Postgres, client, committed, serve};
 use tokio_postgres::NoTls;
-
-fn client(base_url: &str) -> Client {
-    Client::builder()
-        .base_url(base_url)
-        .unwrap()
-        .credentials(Credentials::basic("key", "secret"))
-        .rate_limit(RateLimit::Off)
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap()
-}
-
-fn serve(server: &MockServer, users: &[&str]) {
-    server.reset();
-    let body = format!(
-        r#"{{"requestId":"r","records":{{"totalRecords":{},"currentPageSize":{0}}},"users":[{}]}}"#,
-        users.len(),
-        users.join(",")
-    );
-    server.mock(|when, then| {
-        when.path("/v2/users");
-        then.status(200).body(body);
-    });
-}
 
 async fn query(url: &str, sql: &str) -> Vec<Vec<String>> {
     let (client, connection) = tokio_postgres::connect(url, NoTls).await.unwrap();
@@ -53,13 +29,6 @@ async fn query(url: &str, sql: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn done(outcome: Outcome) -> gong_users_sync::Summary {
-    match outcome {
-        Outcome::Done(summary) => summary,
-        other => panic!("expected a committed sync, got {other:?}"),
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_keeps_every_version_fails_atomically_and_serializes_syncs() {
     let postgres = Postgres::start();
@@ -77,7 +46,7 @@ async fn postgres_keeps_every_version_fails_atomically_and_serializes_syncs() {
             r#"{"id":"3","emailAddress":"c@x.io","active":true}"#,
         ],
     );
-    assert_eq!(done(run().await.unwrap()).counts.created, 3);
+    assert_eq!(committed(run().await.unwrap()).counts.created, 3);
     serve(
         &server,
         &[
@@ -86,7 +55,7 @@ async fn postgres_keeps_every_version_fails_atomically_and_serializes_syncs() {
             r#"{"id":"4","emailAddress":"d@x.io","active":true}"#,
         ],
     );
-    let second = done(run().await.unwrap()).counts;
+    let second = committed(run().await.unwrap()).counts;
     assert_eq!(
         (
             second.unchanged,
@@ -124,7 +93,7 @@ async fn postgres_keeps_every_version_fails_atomically_and_serializes_syncs() {
         [["object"]]
     );
     let before = query(&url, "SELECT count(*) FROM gong_user_versions").await;
-    assert_eq!(done(run().await.unwrap()).counts.unchanged, 3);
+    assert_eq!(committed(run().await.unwrap()).counts.unchanged, 3);
     assert_eq!(
         query(&url, "SELECT count(*) FROM gong_user_versions").await,
         before,
@@ -164,7 +133,7 @@ async fn postgres_keeps_every_version_fails_atomically_and_serializes_syncs() {
         sync(&fake_client, &db, std::future::pending()),
         sync(&fake_client, &db, std::future::pending()),
     );
-    let (a, b) = (done(a.unwrap()).counts, done(b.unwrap()).counts);
+    let (a, b) = (committed(a.unwrap()).counts, committed(b.unwrap()).counts);
     assert_eq!(a.created + b.created, 300, "{a:?} {b:?}");
     assert_eq!(a.unchanged + b.unchanged, 300);
     assert_eq!(

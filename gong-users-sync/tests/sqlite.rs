@@ -3,39 +3,17 @@
 //! recorded, nothing changed by a failed or interrupted run, overlapping syncs one after the
 //! other.
 
+mod support;
+
 use std::path::Path;
 
-use gong_users::{Client, Credentials, RateLimit, RetryPolicy};
+use gong_users::{RateLimit, RetryPolicy};
 use gong_users_mock::FakeGong;
 use gong_users_sync::{DatabaseUrl, Options, Outcome, SyncError, sync, sync_with};
 use httpmock::prelude::*;
 use rusqlite::Connection;
 use serde_json::{Value, json};
-
-fn client(base_url: &str) -> Client {
-    Client::builder()
-        .base_url(base_url)
-        .unwrap()
-        .credentials(Credentials::basic("key", "secret"))
-        .rate_limit(RateLimit::Off)
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap()
-}
-
-/// Serves one page holding `users` (each as the JSON text given, so spelling is kept).
-fn serve(server: &MockServer, users: &[&str]) {
-    server.reset();
-    let body = format!(
-        r#"{{"requestId":"r","records":{{"totalRecords":{},"currentPageSize":{0}}},"users":[{}]}}"#,
-        users.len(),
-        users.join(",")
-    );
-    server.mock(|when, then| {
-        when.path("/v2/users");
-        then.status(200).body(body);
-    });
-}
+use support::{client, committed, serve};
 
 async fn run(server: &MockServer, path: &Path) -> Result<Outcome, SyncError> {
     sync(
@@ -66,13 +44,6 @@ fn rows(path: &Path, sql: &str) -> Vec<Vec<Value>> {
         .collect()
 }
 
-fn counts(outcome: Outcome) -> gong_users_sync::Summary {
-    match outcome {
-        Outcome::Done(summary) => summary,
-        other => panic!("expected a committed sync, got {other:?}"),
-    }
-}
-
 #[tokio::test]
 async fn syncs_keep_every_version_and_mark_deletions() {
     let server = MockServer::start();
@@ -86,7 +57,7 @@ async fn syncs_keep_every_version_and_mark_deletions() {
             r#"{"id":"3","emailAddress":"c@x.io","active":true}"#,
         ],
     );
-    let first = counts(run(&server, &db).await.unwrap());
+    let first = committed(run(&server, &db).await.unwrap());
     assert_eq!((first.counts.users_seen, first.counts.created), (3, 3));
 
     // 1 the same as JSON (other key order, spacing, number spelling); 2 deactivated; 3 gone;
@@ -99,7 +70,7 @@ async fn syncs_keep_every_version_and_mark_deletions() {
             r#"{"id":"4","emailAddress":"d@x.io","active":true}"#,
         ],
     );
-    let second = counts(run(&server, &db).await.unwrap()).counts;
+    let second = committed(run(&server, &db).await.unwrap()).counts;
     assert_eq!(
         (
             second.unchanged,
@@ -140,7 +111,7 @@ async fn syncs_keep_every_version_and_mark_deletions() {
 
     // Nothing changed: no version written.
     let before = rows(&db, "SELECT count(*) FROM gong_user_versions");
-    let third = counts(run(&server, &db).await.unwrap()).counts;
+    let third = committed(run(&server, &db).await.unwrap()).counts;
     assert_eq!((third.unchanged, third.created, third.deleted), (3, 0, 0));
     assert_eq!(rows(&db, "SELECT count(*) FROM gong_user_versions"), before);
 
@@ -154,7 +125,7 @@ async fn syncs_keep_every_version_and_mark_deletions() {
             r#"{"id":"4","emailAddress":"d@x.io","active":true}"#,
         ],
     );
-    let fourth = counts(run(&server, &db).await.unwrap()).counts;
+    let fourth = committed(run(&server, &db).await.unwrap()).counts;
     assert_eq!((fourth.created, fourth.reactivated), (1, 1), "{fourth:?}");
     assert_eq!(
         rows(&db, "SELECT deleted_at FROM gong_users WHERE id = '3'")[0][0],
@@ -224,7 +195,7 @@ async fn a_listing_that_fails_after_two_pages_changes_nothing_and_is_recorded() 
         .retry_policy(RetryPolicy::none())
         .build()
         .unwrap();
-    counts(sync(&client, &db, std::future::pending()).await.unwrap());
+    committed(sync(&client, &db, std::future::pending()).await.unwrap());
     let before = rows(path, "SELECT id, last_seen_at FROM gong_users ORDER BY id");
     fake.fail_page(Some(2));
     let error = sync(&client, &db, std::future::pending())
@@ -297,7 +268,7 @@ fn two_syncs_at_once_both_succeed_one_after_the_other() {
         })
         .collect();
     for handle in syncs {
-        counts(handle.join().unwrap().unwrap());
+        committed(handle.join().unwrap().unwrap());
     }
     assert_eq!(
         rows(
@@ -326,7 +297,7 @@ async fn a_database_from_a_newer_version_is_refused_untouched() {
     serve(&server, &[r#"{"id":"1"}"#]);
     let folder = tempfile::tempdir().unwrap();
     let db = folder.path().join("users.db");
-    counts(run(&server, &db).await.unwrap());
+    committed(run(&server, &db).await.unwrap());
     Connection::open(&db)
         .unwrap()
         .execute("UPDATE gong_schema_version SET version = 99", [])
@@ -348,7 +319,7 @@ async fn with_history_a_deactivation_is_dated_when_gong_recorded_it() {
         &server,
         &[r#"{"id":"2","active":true}"#, r#"{"id":"5","active":true}"#],
     );
-    counts(run(&server, &db).await.unwrap());
+    committed(run(&server, &db).await.unwrap());
     // Deactivated a second after the first sync began, as Gong's history says (in -08:00).
     let first_start = rows(&db, "SELECT started_at FROM gong_sync_runs")[0][0].clone();
     let first_start = chrono::DateTime::parse_from_rfc3339(first_start.as_str().unwrap()).unwrap();
@@ -392,7 +363,7 @@ async fn with_history_a_deactivation_is_dated_when_gong_recorded_it() {
     )
     .await
     .unwrap();
-    assert_eq!(counts(outcome).counts.deactivated, 2);
+    assert_eq!(committed(outcome).counts.deactivated, 2);
     let versions = rows(
         &db,
         "SELECT change, valid_from, valid_to FROM gong_user_versions WHERE user_id = '2' ORDER BY valid_from",

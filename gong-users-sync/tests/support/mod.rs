@@ -1,13 +1,54 @@
-//! A real Postgres for the tests: the OS packages' server, `initdb` and `pg_ctl` run as the
+//! What the sync tests share: a client aimed at a local server, a company served by httpmock,
+//! and a real Postgres.
+//!
+//! The Postgres: the OS packages' server, `initdb` and `pg_ctl` run as the
 //! `postgres` user (Postgres refuses root) on a free port of 127.0.0.1, in a temporary folder,
 //! stopped when dropped. Never a mock, never a silent skip: without it the tests fail, saying
 //! how to install it.
 #![allow(dead_code)]
 
 use std::net::TcpListener;
+
+use gong_users::{Client, Credentials, RateLimit, RetryPolicy};
+use gong_users_sync::{Outcome, Summary};
+use httpmock::MockServer;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
+
+/// A client for `base_url` with Basic auth, no rate limit and no retries.
+pub fn client(base_url: &str) -> Client {
+    Client::builder()
+        .base_url(base_url)
+        .unwrap()
+        .credentials(Credentials::basic("key", "secret"))
+        .rate_limit(RateLimit::Off)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap()
+}
+
+/// Serves one page holding `users` (each as the JSON text given, so spelling is kept).
+pub fn serve(server: &MockServer, users: &[&str]) {
+    server.reset();
+    let body = format!(
+        r#"{{"requestId":"r","records":{{"totalRecords":{},"currentPageSize":{0}}},"users":[{}]}}"#,
+        users.len(),
+        users.join(",")
+    );
+    server.mock(|when, then| {
+        when.path("/v2/users");
+        then.status(200).body(body);
+    });
+}
+
+/// The summary of a sync that committed; panics on any other outcome.
+pub fn committed(outcome: Outcome) -> Summary {
+    match outcome {
+        Outcome::Done(summary) => summary,
+        other => panic!("expected a committed sync, got {other:?}"),
+    }
+}
 
 pub struct Postgres {
     bin: PathBuf,
