@@ -178,6 +178,21 @@ impl PageItem for RawUser {
     }
 }
 
+impl RawUser {
+    /// The user's top-level `id`, read without decoding the record (a scan that skips through
+    /// strings; a full parse only when the id has escapes). `None` when it has no string `id`.
+    ///
+    /// ```
+    /// use gong_users::{Page, RawUser};
+    /// let page = Page::<RawUser>::from_bytes(&br#"{"users":[{"settings":{"id":"x"},"id":"42"}]}"#[..])?;
+    /// assert_eq!(page.users()[0].id().as_deref(), Some("42"));
+    /// # Ok::<(), gong_users::Error>(())
+    /// ```
+    pub fn id(&self) -> Option<String> {
+        self.user_id()
+    }
+}
+
 /// Decoding a page is each page type's own: here, beside the trait that says how.
 impl<T: PageItem> Page<T> {
     /// Decodes a page from the body of a listing response, as the client does. For
