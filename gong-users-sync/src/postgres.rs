@@ -2,57 +2,26 @@
 //! trip (`unnest` of arrays), the same set-based diff as SQLite's. A run holds a transaction-level
 //! advisory lock from its first page to its commit: a second sync waits for it.
 
-use std::collections::HashMap;
+use std::sync::Arc;
 
-use tokio_postgres::{Client, NoTls};
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{Client, NoTls, Statement};
 
 use crate::SyncError;
-use crate::canonical::Staged;
-use crate::store::{RunTimes, Unfinished};
+use crate::canonical;
+use crate::staged::{Current, Kind, Known, Record, Staged};
+use crate::store::{RunTimes, Unfinished, utc_now};
 use crate::sync::Counts;
 
 /// The lock every sync of a database takes (an arbitrary constant: "gong-users sync").
 const SYNC_LOCK: i64 = 0x676f_6e67_7379_6e63;
 
-/// The migrations, in order: the schema version after each is its position plus one.
-const MIGRATIONS: &[&str] = &[r"
-CREATE TABLE gong_users (
-    id text PRIMARY KEY,
-    email_address text,
-    active boolean,
-    record jsonb NOT NULL,
-    record_hash text NOT NULL,
-    first_seen_at timestamptz NOT NULL,
-    last_seen_at timestamptz NOT NULL,
-    deleted_at timestamptz
-);
-CREATE TABLE gong_user_versions (
-    user_id text NOT NULL REFERENCES gong_users (id),
-    valid_from timestamptz NOT NULL,
-    valid_to timestamptz,
-    change text NOT NULL CHECK (change IN ('created', 'updated', 'deactivated', 'reactivated')),
-    active boolean,
-    record jsonb NOT NULL,
-    record_hash text NOT NULL,
-    PRIMARY KEY (user_id, valid_from)
-);
-CREATE UNIQUE INDEX gong_user_versions_current ON gong_user_versions (user_id)
-    WHERE valid_to IS NULL;
-CREATE TABLE gong_sync_runs (
-    id bigserial PRIMARY KEY,
-    started_at timestamptz NOT NULL,
-    finished_at timestamptz,
-    status text NOT NULL CHECK (status IN ('succeeded', 'failed', 'interrupted')),
-    users_seen bigint NOT NULL DEFAULT 0,
-    created bigint NOT NULL DEFAULT 0,
-    updated bigint NOT NULL DEFAULT 0,
-    deactivated bigint NOT NULL DEFAULT 0,
-    reactivated bigint NOT NULL DEFAULT 0,
-    deleted bigint NOT NULL DEFAULT 0,
-    unchanged bigint NOT NULL DEFAULT 0,
-    error text
-);
-"];
+/// The migrations, in order: the schema version after each is its position plus one. The same
+/// layouts as SQLite's, described in [`crate::schema`].
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/postgres/001_first_layout.sql"),
+    include_str!("../migrations/postgres/002_records_once.sql"),
+];
 
 /// A connected database, migrated.
 pub(crate) struct Store {
@@ -119,30 +88,48 @@ impl Store {
         Ok(())
     }
 
-    /// Starts a run: the sync lock (waiting for another sync), and the staging table.
+    /// Starts a run: the sync lock (waiting for another sync), the staging table, and the
+    /// current users' hashes; the run starts then.
     pub(crate) async fn begin(&mut self) -> Result<Run<'_>, SyncError> {
         let transaction = self.locked().await?;
+        // The records of new and changed users stay text here: parsed into jsonb once, when
+        // written to their version.
         transaction
             .batch_execute(
                 "CREATE TEMP TABLE gong_sync_staging (
                      id text PRIMARY KEY,
+                     raw_hash bigint,
+                     record_hash text NOT NULL,
                      email_address text,
                      active boolean,
-                     record jsonb,
-                     record_hash text NOT NULL
+                     record text,
+                     written boolean NOT NULL
                  ) ON COMMIT DROP",
             )
             .await?;
-        let known = transaction
+        let mut known = Known::new();
+        for row in transaction
             .query(
-                "SELECT id, record_hash FROM gong_users WHERE deleted_at IS NULL",
+                "SELECT id, raw_hash, record_hash FROM gong_user_state WHERE deleted_at IS NULL",
                 &[],
             )
             .await?
-            .iter()
-            .map(|row| (row.get(0), row.get(1)))
-            .collect();
-        Ok(Run { transaction, known })
+        {
+            let id: String = row.get(0);
+            let raw_hash: Option<i64> = row.get(1);
+            let current = Current {
+                raw_hash: raw_hash.map(|hash| hash as u64),
+                record_hash: canonical::from_hex(row.get(2)),
+            };
+            known.insert(id.into_boxed_str(), current);
+        }
+        let statements = Statements::prepare(&transaction).await?;
+        Ok(Run {
+            transaction,
+            statements,
+            known: Arc::new(known),
+            started_at: utc_now(),
+        })
     }
 
     /// Records a run that changed nothing (failed or interrupted).
@@ -170,60 +157,190 @@ impl Store {
 /// A run in progress: the users staged so far, in the open transaction.
 pub(crate) struct Run<'c> {
     transaction: tokio_postgres::Transaction<'c>,
-    /// Each current user's record hash: a user the listing brings unchanged is staged without
-    /// its record (most of a re-sync's writing saved).
-    known: HashMap<String, String>,
+    statements: Statements,
+    /// The current users' hashes when the run began.
+    known: Arc<Known>,
+    started_at: String,
+}
+
+/// The statements a run sends for every page, prepared once.
+struct Statements {
+    new_state: Statement,
+    new_version: Statement,
+    staging: Statement,
+}
+
+impl Statements {
+    async fn prepare(t: &tokio_postgres::Transaction<'_>) -> Result<Self, SyncError> {
+        Ok(Self {
+            new_state: t
+                .prepare(
+                    "INSERT INTO gong_user_state AS s (id, email_address, active, record_hash,
+                         raw_hash, version_valid_from, first_seen_at, last_seen_at, deleted_at)
+                     SELECT id, email, active, hash, raw_hash, run.at, run.at, run.at, NULL
+                     FROM unnest($1::text[], $2::text[], $3::bool[], $4::text[], $5::int8[])
+                         AS page (id, email, active, hash, raw_hash),
+                         (SELECT $6::text::timestamptz AS at) AS run
+                     ON CONFLICT (id) DO UPDATE SET
+                         email_address = excluded.email_address,
+                         active = excluded.active,
+                         record_hash = excluded.record_hash,
+                         raw_hash = excluded.raw_hash,
+                         version_valid_from = excluded.version_valid_from,
+                         last_seen_at = excluded.last_seen_at,
+                         deleted_at = NULL",
+                )
+                .await?,
+            new_version: t
+                .prepare(
+                    "INSERT INTO gong_user_versions
+                         (user_id, valid_from, valid_to, change, active, record)
+                     SELECT id, run.at, NULL, 'created', active, record::jsonb
+                     FROM unnest($1::text[], $2::bool[], $3::text[]) AS page (id, active, record),
+                         (SELECT $4::text::timestamptz AS at) AS run
+                     ON CONFLICT (user_id, valid_from) DO UPDATE SET
+                         active = excluded.active, record = excluded.record",
+                )
+                .await?,
+            staging: t
+                .prepare(
+                    "INSERT INTO gong_sync_staging
+                         (id, raw_hash, record_hash, email_address, active, record, written)
+                     SELECT * FROM unnest($1::text[], $2::int8[], $3::text[], $4::text[],
+                         $5::bool[], $6::text[], $7::bool[])
+                     ON CONFLICT (id) DO UPDATE SET
+                         raw_hash = excluded.raw_hash, record_hash = excluded.record_hash,
+                         email_address = excluded.email_address, active = excluded.active,
+                         record = excluded.record, written = excluded.written",
+                )
+                .await?,
+        })
+    }
 }
 
 impl Run<'_> {
-    /// Stages a page's users in one round trip.
-    pub(crate) async fn stage(&self, users: &[Staged<'_>]) -> Result<(), SyncError> {
-        let ids: Vec<Option<&str>> = users.iter().map(|u| u.id.as_deref()).collect();
-        let emails: Vec<Option<&str>> = users.iter().map(|u| u.email_address.as_deref()).collect();
-        let actives: Vec<Option<bool>> = users.iter().map(|u| u.active).collect();
-        let records: Vec<Option<&str>> = users
+    /// The current users' hashes when the run began.
+    pub(crate) fn known(&self) -> Arc<Known> {
+        Arc::clone(&self.known)
+    }
+
+    /// When the run began.
+    pub(crate) fn started_at(&self) -> &str {
+        &self.started_at
+    }
+
+    /// Writes a page's users in one round trip (three statements pipelined): the new users'
+    /// state and `created` versions (a user listed twice: the later wins), and every user to
+    /// the staging table (the record only when it differs from the current version).
+    pub(crate) async fn stage(&self, users: &[Staged]) -> Result<(), SyncError> {
+        let (t, statements) = (&self.transaction, &self.statements);
+        let new: Vec<(&Staged, &Record)> = users
             .iter()
-            .map(|u| {
-                let unchanged =
-                    u.id.as_ref()
-                        .and_then(|id| self.known.get(id))
-                        .is_some_and(|hash| *hash == u.record_hash);
-                (!unchanged).then_some(u.record)
+            .filter_map(|user| match &user.kind {
+                Kind::New(record) => Some((user, record)),
+                _ => None,
             })
             .collect();
-        let hashes: Vec<&str> = users.iter().map(|u| u.record_hash.as_str()).collect();
-        self.transaction
-            .execute(
-                "INSERT INTO gong_sync_staging (id, email_address, active, record, record_hash)
-                 SELECT DISTINCT ON (id) id, email, active, record::jsonb, hash
-                 FROM unnest($1::text[], $2::text[], $3::bool[], $4::text[], $5::text[])
-                     AS page (id, email, active, record, hash)
-                 ON CONFLICT (id) DO UPDATE SET
-                     email_address = excluded.email_address, active = excluded.active,
-                     record = excluded.record, record_hash = excluded.record_hash",
-                &[&ids, &emails, &actives, &records, &hashes],
+        let new_ids: Vec<&str> = new.iter().map(|(u, _)| u.id.as_str()).collect();
+        let new_emails: Vec<Option<&str>> = new
+            .iter()
+            .map(|(_, r)| r.email_address.as_deref())
+            .collect();
+        let new_actives: Vec<Option<bool>> = new.iter().map(|(_, r)| r.active).collect();
+        let new_hashes: Vec<String> = new
+            .iter()
+            .map(|(u, _)| canonical::hex(u.record_hash))
+            .collect();
+        let new_raw_hashes: Vec<i64> = new.iter().map(|(u, _)| u.raw_hash as i64).collect();
+        let new_records: Vec<&str> = new.iter().map(|(_, r)| r.record.as_str()).collect();
+        let at = &self.started_at;
+        let state = async {
+            if new.is_empty() {
+                return Ok(0);
+            }
+            t.execute(
+                &statements.new_state,
+                &[
+                    &new_ids,
+                    &new_emails,
+                    &new_actives,
+                    &new_hashes,
+                    &new_raw_hashes,
+                    at,
+                ],
             )
-            .await?;
+            .await
+        };
+        let version = async {
+            if new.is_empty() {
+                return Ok(0);
+            }
+            let params: [&(dyn ToSql + Sync); 4] = [&new_ids, &new_actives, &new_records, at];
+            t.execute(&statements.new_version, &params).await
+        };
+
+        let ids: Vec<&str> = users.iter().map(|u| u.id.as_str()).collect();
+        let raw_hashes: Vec<Option<i64>> = users
+            .iter()
+            .map(|u| match u.kind {
+                Kind::Same { new_bytes: false } => None,
+                _ => Some(u.raw_hash as i64),
+            })
+            .collect();
+        let hashes: Vec<String> = users
+            .iter()
+            .map(|u| canonical::hex(u.record_hash))
+            .collect();
+        let differs = || {
+            users.iter().map(|u| match &u.kind {
+                Kind::Differs(record) => Some(record),
+                _ => None,
+            })
+        };
+        let emails: Vec<Option<&str>> = differs()
+            .map(|r| r.and_then(|r| r.email_address.as_deref()))
+            .collect();
+        let actives: Vec<Option<bool>> = differs().map(|r| r.and_then(|r| r.active)).collect();
+        let records: Vec<Option<&str>> = differs().map(|r| r.map(|r| r.record.as_str())).collect();
+        let written: Vec<bool> = users
+            .iter()
+            .map(|u| matches!(u.kind, Kind::New(_)))
+            .collect();
+        let params: [&(dyn ToSql + Sync); 7] = [
+            &ids,
+            &raw_hashes,
+            &hashes,
+            &emails,
+            &actives,
+            &records,
+            &written,
+        ];
+        let staging = t.execute(&statements.staging, &params);
+        // Sent in this order, answered in this order: a version after its user's state.
+        futures_util::future::try_join3(state, version, staging).await?;
         Ok(())
     }
 
-    /// Compares the complete listing staged with the current versions; returns the ids whose
-    /// `active` changed, and whether to true.
+    /// Compares the records staged for current users with their current versions (a user
+    /// staged without a record has the current version's hash); returns the ids whose `active`
+    /// changed, and whether to true.
     pub(crate) async fn classify(&self) -> Result<Vec<(String, bool)>, SyncError> {
         let t = &self.transaction;
         t.batch_execute(
-            "CREATE TEMP TABLE gong_sync_diff ON COMMIT DROP AS
-             SELECT s.id AS id,
+            "ANALYZE gong_sync_staging;
+             CREATE TEMP TABLE gong_sync_diff (id text PRIMARY KEY, change text NOT NULL)
+                 ON COMMIT DROP;
+             INSERT INTO gong_sync_diff (id, change)
+             SELECT st.id,
                     CASE
-                        WHEN u.id IS NULL OR u.deleted_at IS NOT NULL THEN 'created'
-                        WHEN v.record_hash = s.record_hash THEN 'unchanged'
-                        WHEN v.active AND s.active = false THEN 'deactivated'
-                        WHEN v.active = false AND s.active THEN 'reactivated'
+                        WHEN s.active AND st.active = false THEN 'deactivated'
+                        WHEN s.active = false AND st.active THEN 'reactivated'
                         ELSE 'updated'
-                    END AS change
-             FROM gong_sync_staging s
-             LEFT JOIN gong_users u ON u.id = s.id
-             LEFT JOIN gong_user_versions v ON v.user_id = s.id AND v.valid_to IS NULL;
+                    END
+             FROM gong_sync_staging st JOIN gong_user_state s ON s.id = st.id
+             WHERE st.record IS NOT NULL AND NOT st.written
+             AND s.record_hash != st.record_hash;
+             ANALYZE gong_sync_diff;
              CREATE TEMP TABLE gong_sync_times (id text PRIMARY KEY, at timestamptz NOT NULL)
                  ON COMMIT DROP;",
         )
@@ -260,69 +377,86 @@ impl Run<'_> {
         // A time Gong recorded before the current version opened (a history out of step)
         // cannot close it: that change is dated at the run's start.
         t.execute(
-            "DELETE FROM gong_sync_times t WHERE t.at <= (SELECT valid_from FROM gong_user_versions v
-                  WHERE v.user_id = t.id AND v.valid_to IS NULL)",
+            "DELETE FROM gong_sync_times t WHERE t.at <= (SELECT version_valid_from
+                 FROM gong_user_state s WHERE s.id = t.id)",
             &[],
         )
         .await?;
+        // Changed users: the current version closed, a new one opened, the state moved on.
         t.execute(
-            "UPDATE gong_user_versions
-             SET valid_to = coalesce((SELECT at FROM gong_sync_times t WHERE t.id = user_id), $1::text::timestamptz)
-             WHERE valid_to IS NULL AND user_id IN
-                 (SELECT id FROM gong_sync_diff WHERE change IN ('updated', 'deactivated', 'reactivated'))",
-            &[&started_at],
-        )
-        .await?;
-        // Unchanged users (staged without their record): only last_seen_at.
-        t.execute(
-            "UPDATE gong_users SET last_seen_at = $1::text::timestamptz
-             WHERE id IN (SELECT id FROM gong_sync_staging WHERE record IS NULL)",
+            "UPDATE gong_user_versions v
+             SET valid_to = coalesce(t.at, $1::text::timestamptz)
+             FROM gong_sync_diff d LEFT JOIN gong_sync_times t ON t.id = d.id
+             WHERE v.user_id = d.id AND v.valid_to IS NULL",
             &[&started_at],
         )
         .await?;
         t.execute(
-            "INSERT INTO gong_users AS u (id, email_address, active, record, record_hash,
-                 first_seen_at, last_seen_at, deleted_at)
-             SELECT id, email_address, active, record, record_hash,
-                 $1::text::timestamptz, $1::text::timestamptz, NULL
-             FROM gong_sync_staging WHERE record IS NOT NULL
-             ON CONFLICT (id) DO UPDATE SET
-                 email_address = CASE WHEN u.record_hash = excluded.record_hash THEN u.email_address ELSE excluded.email_address END,
-                 active = CASE WHEN u.record_hash = excluded.record_hash THEN u.active ELSE excluded.active END,
-                 record = CASE WHEN u.record_hash = excluded.record_hash THEN u.record ELSE excluded.record END,
-                 record_hash = excluded.record_hash,
-                 last_seen_at = excluded.last_seen_at,
-                 deleted_at = NULL",
+            "INSERT INTO gong_user_versions (user_id, valid_from, valid_to, change, active, record)
+             SELECT st.id, coalesce(t.at, $1::text::timestamptz), NULL, d.change, st.active,
+                 st.record::jsonb
+             FROM gong_sync_diff d JOIN gong_sync_staging st ON st.id = d.id
+             LEFT JOIN gong_sync_times t ON t.id = d.id",
             &[&started_at],
         )
         .await?;
         t.execute(
-            "INSERT INTO gong_user_versions (user_id, valid_from, valid_to, change, active, record, record_hash)
-             SELECT s.id, coalesce(t.at, $1::text::timestamptz), NULL, d.change, s.active, s.record, s.record_hash
-             FROM gong_sync_staging s JOIN gong_sync_diff d ON d.id = s.id
-             LEFT JOIN gong_sync_times t ON t.id = s.id
-             WHERE d.change != 'unchanged'",
+            "UPDATE gong_user_state s SET
+                 email_address = st.email_address, active = st.active,
+                 record_hash = st.record_hash, raw_hash = st.raw_hash,
+                 version_valid_from = coalesce(t.at, $1::text::timestamptz)
+             FROM gong_sync_diff d JOIN gong_sync_staging st ON st.id = d.id
+             LEFT JOIN gong_sync_times t ON t.id = d.id
+             WHERE s.id = d.id",
             &[&started_at],
         )
         .await?;
-        t.execute(
-            "UPDATE gong_user_versions SET valid_to = $1::text::timestamptz
-             WHERE valid_to IS NULL AND user_id IN
-                 (SELECT u.id FROM gong_users u WHERE u.deleted_at IS NULL
-                  AND NOT EXISTS (SELECT 1 FROM gong_sync_staging s WHERE s.id = u.id))",
-            &[&started_at],
-        )
-        .await?;
-        let deleted = t
-            .execute(
-                "UPDATE gong_users u SET deleted_at = $1::text::timestamptz
-                 WHERE u.deleted_at IS NULL
-                 AND NOT EXISTS (SELECT 1 FROM gong_sync_staging s WHERE s.id = u.id)",
+        // Gone from the complete listing: the open version closed, the user marked deleted.
+        // (Only when fewer current users were listed than there are.)
+        let listed_current: i64 = t
+            .query_one(
+                "SELECT count(*) FROM gong_sync_staging WHERE NOT written",
+                &[],
+            )
+            .await?
+            .get(0);
+        let mut deleted = 0;
+        if (listed_current as usize) < self.known.len() {
+            t.execute(
+                "UPDATE gong_user_versions v SET valid_to = $1::text::timestamptz
+                 FROM gong_user_state s
+                 WHERE v.user_id = s.id AND v.valid_to IS NULL AND s.deleted_at IS NULL
+                 AND NOT EXISTS (SELECT 1 FROM gong_sync_staging st WHERE st.id = s.id)",
                 &[&started_at],
             )
             .await?;
+            deleted = t
+                .execute(
+                    "UPDATE gong_user_state s SET deleted_at = $1::text::timestamptz
+                     WHERE s.deleted_at IS NULL
+                     AND NOT EXISTS (SELECT 1 FROM gong_sync_staging st WHERE st.id = s.id)",
+                    &[&started_at],
+                )
+                .await?;
+        }
+        // Every user left current was seen now; the bytes of some were spelled anew.
+        t.execute(
+            "UPDATE gong_user_state SET last_seen_at = $1::text::timestamptz
+             WHERE deleted_at IS NULL AND last_seen_at != $1::text::timestamptz",
+            &[&started_at],
+        )
+        .await?;
+        t.execute(
+            "UPDATE gong_user_state s SET raw_hash = st.raw_hash
+             FROM gong_sync_staging st
+             WHERE st.id = s.id AND st.record IS NULL AND NOT st.written
+             AND st.raw_hash IS NOT NULL",
+            &[],
+        )
+        .await?;
         let mut counts = Counts {
             users_seen: users_seen as u64,
+            created: (users_seen - listed_current) as u64,
             deleted,
             ..Counts::default()
         };
@@ -333,16 +467,9 @@ impl Run<'_> {
             )
             .await?
         {
-            let (change, count): (String, i64) = (row.get(0), row.get(1));
-            let count = count as u64;
-            match change.as_str() {
-                "created" => counts.created = count,
-                "updated" => counts.updated = count,
-                "deactivated" => counts.deactivated = count,
-                "reactivated" => counts.reactivated = count,
-                _ => counts.unchanged = count,
-            }
+            counts.add(row.get(0), row.get::<_, i64>(1) as u64);
         }
+        counts.unchanged = counts.users_seen.saturating_sub(counts.changed());
         let figures: [i64; 7] = [
             counts.users_seen,
             counts.created,

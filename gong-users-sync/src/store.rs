@@ -1,8 +1,9 @@
 //! The database a sync writes to: SQLite or Postgres, behind one interface.
 
-use crate::canonical::Staged;
+use crate::staged::{Known, Staged};
 use crate::sync::Counts;
 use crate::{DatabaseUrl, SyncError, postgres, sqlite};
+use std::sync::Arc;
 
 /// A run that changed nothing, as `gong_sync_runs` records it.
 pub(crate) struct Unfinished<'a> {
@@ -64,7 +65,24 @@ impl Store {
 }
 
 impl Run<'_> {
-    pub(crate) async fn stage(&self, users: &[Staged<'_>]) -> Result<(), SyncError> {
+    /// The current users' hashes when the run began.
+    pub(crate) fn known(&self) -> Arc<Known> {
+        match self {
+            Run::Sqlite(run) => run.known(),
+            Run::Postgres(run) => run.known(),
+        }
+    }
+
+    /// When the run began (its lock taken): the time its versions open and close.
+    pub(crate) fn started_at(&self) -> &str {
+        match self {
+            Run::Sqlite(run) => run.started_at(),
+            Run::Postgres(run) => run.started_at(),
+        }
+    }
+
+    /// Writes a page's users: new users to their tables, the others to the staging table.
+    pub(crate) async fn stage(&self, users: &[Staged]) -> Result<(), SyncError> {
         match self {
             Run::Sqlite(run) => run.stage(users),
             Run::Postgres(run) => run.stage(users).await,
@@ -87,4 +105,10 @@ impl Run<'_> {
             Run::Postgres(run) => run.apply(at).await,
         }
     }
+}
+
+/// Now, as the tables keep times: UTC, ISO-8601 with milliseconds.
+pub(crate) fn utc_now() -> String {
+    let now: chrono::DateTime<chrono::Utc> = std::time::SystemTime::now().into();
+    now.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }

@@ -1,13 +1,15 @@
 //! One sync: list every user, stage them, and apply the complete listing at once.
 
 use std::future::Future;
-use std::time::{Duration, Instant, SystemTime};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use futures_util::StreamExt as _;
 use gong_users::Client;
+use tokio::task::JoinHandle;
 
-use crate::canonical::Staged;
-use crate::store::{Run, RunTimes, Store, Unfinished};
+use crate::staged::{self, Staged};
+use crate::store::{Run, RunTimes, Store, Unfinished, utc_now};
 use crate::{DatabaseUrl, SyncError};
 
 /// What a sync changed.
@@ -28,6 +30,24 @@ pub struct Counts {
     pub deleted: u64,
     /// Users whose record did not change.
     pub unchanged: u64,
+}
+
+impl Counts {
+    /// Adds `count` users of change `change` (as `gong_user_versions` names it).
+    pub(crate) fn add(&mut self, change: &str, count: u64) {
+        match change {
+            "created" => self.created += count,
+            "updated" => self.updated += count,
+            "deactivated" => self.deactivated += count,
+            "reactivated" => self.reactivated += count,
+            _ => self.unchanged += count,
+        }
+    }
+
+    /// Users with a new version.
+    pub(crate) fn changed(&self) -> u64 {
+        self.created + self.updated + self.deactivated + self.reactivated
+    }
 }
 
 /// A sync that committed.
@@ -93,7 +113,7 @@ pub async fn sync_with(
     let (result, started_at, users_seen) = {
         // Waits here for another sync of the same database.
         let run = store.begin().await?;
-        let started_at = utc_now();
+        let started_at = run.started_at().to_owned();
         let mut staged = 0u64;
         let result = list_into(client, &run, &mut staged, stop).await;
         let result = match result {
@@ -204,48 +224,68 @@ enum Listed {
     Stopped,
 }
 
-/// Streams every page into the staging table, until the listing ends, fails, or `stop`.
+/// Streams every page into the database, until the listing ends, fails, or `stop`. Each
+/// page's users are read (hashed) on a blocking thread while the page before is written, and
+/// the next page is fetched meanwhile: three things at once.
 async fn list_into(
     client: &Client,
     run: &Run<'_>,
     staged: &mut u64,
     stop: impl Future<Output = ()>,
 ) -> Result<Listed, SyncError> {
+    let known = run.known();
     let mut pages = client.list_users().raw_pages();
     let mut stop = std::pin::pin!(stop);
     let mut expected = None;
-    loop {
+    let mut reading: Option<JoinHandle<Vec<Staged>>> = None;
+    let listed = loop {
         let next = tokio_select(&mut stop, pages.next()).await;
         let page = match next {
-            Next::Stop => return Ok(Listed::Stopped),
-            Next::Item(None) => break,
-            Next::Item(Some(page)) => page?,
+            Next::Stop => break Ok(Listed::Stopped),
+            Next::Item(None) => break Ok(Listed::Complete),
+            Next::Item(Some(Err(error))) => break Err(error),
+            Next::Item(Some(Ok(page))) => page,
         };
         if expected.is_none() {
             expected = page.total_records().and_then(|n| u64::try_from(n).ok());
         }
-        let users: Vec<Staged<'_>> = page
-            .users()
-            .iter()
-            .map(|user| Staged::new(user.as_str()))
-            .filter(|user| {
-                let kept = user.id.is_some();
-                if !kept {
-                    tracing::warn!("a user without an id cannot be kept; left out");
-                }
-                kept
-            })
-            .collect();
-        run.stage(&users).await?;
-        *staged += users.len() as u64;
+        let known = Arc::clone(&known);
+        let users = page.into_users();
+        let next = tokio::task::spawn_blocking(move || staged::stage(users, &known));
+        if let Some(read) = reading.replace(next) {
+            *staged += write(run, read).await?;
+        }
+    };
+    // The page read last, however the listing ended: a failed or interrupted run is recorded
+    // with every user listed.
+    if let Some(read) = reading {
+        *staged += write(run, read).await?;
+    }
+    let listed = listed?;
+    if let Listed::Stopped = listed {
+        return Ok(listed);
     }
     match expected {
         Some(expected) if expected > *staged => Err(SyncError::ShortListing {
             expected,
             received: *staged,
         }),
-        _ => Ok(Listed::Complete),
+        _ => Ok(listed),
     }
+}
+
+/// Writes the users `read` reads (a user listed twice on the page: as listed last); returns
+/// how many were listed.
+async fn write(run: &Run<'_>, read: JoinHandle<Vec<Staged>>) -> Result<u64, SyncError> {
+    let mut users = match read.await {
+        Ok(users) => users,
+        Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+        Err(error) => return Err(SyncError::Config(format!("reading a page failed: {error}"))),
+    };
+    let listed = users.len() as u64;
+    staged::keep_last_of_each_id(&mut users);
+    run.stage(&users).await?;
+    Ok(listed)
 }
 
 enum Next<T> {
@@ -266,10 +306,4 @@ async fn tokio_select<T>(
         next.as_mut().poll(cx).map(Next::Item)
     })
     .await
-}
-
-/// Now, as the tables keep times: UTC, ISO-8601 with milliseconds.
-fn utc_now() -> String {
-    let now: chrono::DateTime<chrono::Utc> = SystemTime::now().into();
-    now.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }

@@ -155,3 +155,71 @@ async fn postgres_keeps_every_version_fails_atomically_and_serializes_syncs() {
         "{error:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgres_database_made_by_schema_version_1_is_migrated_keeping_every_row() {
+    let postgres = Postgres::start();
+    let url = postgres.database("v1");
+    query(
+        &url,
+        &format!(
+            "{}\nCREATE TABLE gong_schema_version (version bigint NOT NULL);
+             INSERT INTO gong_schema_version VALUES (1);\n{}",
+            include_str!("../migrations/postgres/001_first_layout.sql"),
+            include_str!("fixtures/v1-rows.sql"),
+        ),
+    )
+    .await;
+    let server = MockServer::start_async().await;
+    // 1 and 2 as version 1 holds them (2 with its keys reordered), 3 still gone, 4 new.
+    serve(
+        &server,
+        &[
+            r#"{"active":true,"emailAddress":"one@example.com","id":"1"}"#,
+            r#"{"id":"2","active":false,"emailAddress":"two@example.com"}"#,
+            r#"{"active":true,"emailAddress":"four@example.com","id":"4"}"#,
+        ],
+    );
+    let db = DatabaseUrl::parse(&url).unwrap();
+    let outcome = sync(&client(&server.base_url()), &db, std::future::pending()).await;
+    let counts = committed(outcome.unwrap()).counts;
+    assert_eq!(
+        (counts.created, counts.unchanged, counts.deleted),
+        (1, 2, 0),
+        "the hashes of version 1 still hold: {counts:?}"
+    );
+    assert_eq!(
+        query(&url, "SELECT version FROM gong_schema_version").await,
+        [["2"]]
+    );
+    assert_eq!(
+        query(
+            &url,
+            "SELECT id, active::text, first_seen_at = '2026-01-01T00:00:00Z',
+                 deleted_at IS NOT NULL, record->>'emailAddress'
+             FROM gong_users ORDER BY id"
+        )
+        .await,
+        [
+            ["1", "true", "t", "f", "one@example.com"],
+            ["2", "false", "t", "f", "two@example.com"],
+            ["3", "true", "t", "t", "three@example.com"],
+            ["4", "true", "f", "f", "four@example.com"],
+        ]
+    );
+    assert_eq!(
+        query(
+            &url,
+            "SELECT user_id, change, valid_to IS NULL FROM gong_user_versions
+             ORDER BY user_id, valid_from"
+        )
+        .await,
+        [
+            ["1", "created", "t"],
+            ["2", "created", "f"],
+            ["2", "deactivated", "t"],
+            ["3", "created", "f"],
+            ["4", "created", "t"],
+        ]
+    );
+}

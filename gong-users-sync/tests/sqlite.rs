@@ -311,6 +311,170 @@ async fn a_database_from_a_newer_version_is_refused_untouched() {
 }
 
 #[tokio::test]
+async fn a_user_on_two_pages_is_one_user_as_listed_last() {
+    // Pages that shifted between two requests: user 2 on both, changed in between.
+    let server = MockServer::start();
+    let page = |users: &str, cursor: &str| {
+        format!(
+            r#"{{"records":{{"totalRecords":4,"currentPageSize":2{cursor}}},"users":[{users}]}}"#
+        )
+    };
+    let first = page(
+        r#"{"id":"1","active":true},{"id":"2","active":true,"title":"old"}"#,
+        r#","cursor":"c2""#,
+    );
+    let second = page(
+        r#"{"id":"2","active":true,"title":"new"},{"id":"3","active":true}"#,
+        "",
+    );
+    server.mock(|when, then| {
+        when.path("/v2/users").query_param("cursor", "c2");
+        then.status(200).body(second);
+    });
+    server.mock(|when, then| {
+        when.path("/v2/users").query_param_missing("cursor");
+        then.status(200).body(first);
+    });
+    let folder = tempfile::tempdir().unwrap();
+    let db = folder.path().join("users.db");
+    for (run_number, expected) in [(1, (3, 3, 0)), (2, (3, 0, 3))] {
+        let counts = committed(run(&server, &db).await.unwrap()).counts;
+        assert_eq!(
+            (counts.users_seen, counts.created, counts.unchanged),
+            expected,
+            "run {run_number}: {counts:?}"
+        );
+    }
+    assert_eq!(
+        rows(&db, "SELECT count(*) FROM gong_user_versions"),
+        [[json!(3)]]
+    );
+    assert_eq!(
+        rows(
+            &db,
+            "SELECT json_extract(record, '$.title') FROM gong_users WHERE id = '2'"
+        ),
+        [[json!("new")]]
+    );
+    let last_run = rows(&db, "SELECT max(started_at) FROM gong_sync_runs");
+    assert_eq!(
+        rows(&db, "SELECT DISTINCT last_seen_at FROM gong_users"),
+        last_run,
+        "every user seen by the last run"
+    );
+}
+
+#[tokio::test]
+async fn a_database_made_by_schema_version_1_is_migrated_keeping_every_row() {
+    let folder = tempfile::tempdir().unwrap();
+    let db = folder.path().join("users.db");
+    Connection::open(&db)
+        .unwrap()
+        .execute_batch(&format!(
+            "{}\nCREATE TABLE gong_schema_version (version INTEGER NOT NULL);
+             INSERT INTO gong_schema_version VALUES (1);\n{}",
+            include_str!("../migrations/sqlite/001_first_layout.sql"),
+            include_str!("fixtures/v1-rows.sql"),
+        ))
+        .unwrap();
+    let server = MockServer::start();
+    // 1 and 2 as version 1 holds them (2 with its keys reordered), 3 still gone, 4 new.
+    serve(
+        &server,
+        &[
+            r#"{"active":true,"emailAddress":"one@example.com","id":"1"}"#,
+            r#"{"id":"2","active":false,"emailAddress":"two@example.com"}"#,
+            r#"{"active":true,"emailAddress":"four@example.com","id":"4"}"#,
+        ],
+    );
+    let counts = committed(run(&server, &db).await.unwrap()).counts;
+    assert_eq!(
+        (counts.created, counts.unchanged, counts.deleted),
+        (1, 2, 0),
+        "the hashes of version 1 still hold: {counts:?}"
+    );
+    assert_eq!(
+        rows(&db, "SELECT version FROM gong_schema_version"),
+        [[json!(2)]]
+    );
+    let user = |id: &str| {
+        rows(
+            &db,
+            &format!(
+                "SELECT active, first_seen_at, deleted_at, json_extract(record, '$.emailAddress')
+                 FROM gong_users WHERE id = '{id}'"
+            ),
+        )
+    };
+    let first = "2026-01-01T00:00:00.000Z";
+    assert_eq!(
+        user("1"),
+        [[
+            json!(1),
+            json!(first),
+            Value::Null,
+            json!("one@example.com")
+        ]]
+    );
+    assert_eq!(
+        user("2"),
+        [[
+            json!(0),
+            json!(first),
+            Value::Null,
+            json!("two@example.com")
+        ]]
+    );
+    assert_eq!(
+        user("3"),
+        [[
+            json!(1),
+            json!(first),
+            json!("2026-01-03T00:00:00.000Z"),
+            json!("three@example.com")
+        ]]
+    );
+    assert_eq!(user("4")[0][3], json!("four@example.com"));
+    assert_eq!(
+        rows(
+            &db,
+            "SELECT user_id, valid_from, valid_to, change FROM gong_user_versions
+             WHERE user_id != '4' ORDER BY user_id, valid_from"
+        ),
+        [
+            ["1", "2026-01-01T00:00:00.000Z", "", "created"],
+            [
+                "2",
+                "2026-01-01T00:00:00.000Z",
+                "2026-01-02T00:00:00.000Z",
+                "created"
+            ],
+            ["2", "2026-01-02T00:00:00.000Z", "", "deactivated"],
+            [
+                "3",
+                "2026-01-01T00:00:00.000Z",
+                "2026-01-03T00:00:00.000Z",
+                "created"
+            ],
+        ]
+        .map(|row| row
+            .map(|cell| if cell.is_empty() {
+                Value::Null
+            } else {
+                json!(cell)
+            })
+            .to_vec())
+    );
+    assert_eq!(
+        rows(
+            &db,
+            "SELECT count(*) FROM gong_sync_runs WHERE status = 'succeeded'"
+        ),
+        [[json!(4)]]
+    );
+}
+
+#[tokio::test]
 async fn with_history_a_deactivation_is_dated_when_gong_recorded_it() {
     let server = MockServer::start();
     let folder = tempfile::tempdir().unwrap();
