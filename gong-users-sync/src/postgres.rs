@@ -176,8 +176,8 @@ impl Statements {
             new_state: t
                 .prepare(
                     "INSERT INTO gong_user_state AS s (id, email_address, active, record_hash,
-                         raw_hash, version_valid_from, first_seen_at, last_seen_at, deleted_at)
-                     SELECT id, email, active, hash, raw_hash, run.at, run.at, run.at, NULL
+                         raw_hash, version_valid_from, first_seen_at)
+                     SELECT id, email, active, hash, raw_hash, run.at, run.at
                      FROM unnest($1::text[], $2::text[], $3::bool[], $4::text[], $5::int8[])
                          AS page (id, email, active, hash, raw_hash),
                          (SELECT $6::text::timestamptz AS at) AS run
@@ -187,8 +187,8 @@ impl Statements {
                          record_hash = excluded.record_hash,
                          raw_hash = excluded.raw_hash,
                          version_valid_from = excluded.version_valid_from,
-                         last_seen_at = excluded.last_seen_at,
-                         deleted_at = NULL",
+                         deleted_at = NULL,
+                         last_seen_before_deletion = NULL",
                 )
                 .await?,
             new_version: t
@@ -197,9 +197,7 @@ impl Statements {
                          (user_id, valid_from, valid_to, change, active, record)
                      SELECT id, run.at, NULL, 'created', active, record::jsonb
                      FROM unnest($1::text[], $2::bool[], $3::text[]) AS page (id, active, record),
-                         (SELECT $4::text::timestamptz AS at) AS run
-                     ON CONFLICT (user_id, valid_from) DO UPDATE SET
-                         active = excluded.active, record = excluded.record",
+                         (SELECT $4::text::timestamptz AS at) AS run",
                 )
                 .await?,
             staging: t
@@ -207,11 +205,7 @@ impl Statements {
                     "INSERT INTO gong_sync_staging
                          (id, raw_hash, record_hash, email_address, active, record, written)
                      SELECT * FROM unnest($1::text[], $2::int8[], $3::text[], $4::text[],
-                         $5::bool[], $6::text[], $7::bool[])
-                     ON CONFLICT (id) DO UPDATE SET
-                         raw_hash = excluded.raw_hash, record_hash = excluded.record_hash,
-                         email_address = excluded.email_address, active = excluded.active,
-                         record = excluded.record, written = excluded.written",
+                         $5::bool[], $6::text[], $7::bool[])",
                 )
                 .await?,
         })
@@ -230,10 +224,27 @@ impl Run<'_> {
     }
 
     /// Writes a page's users in one round trip (three statements pipelined): the new users'
-    /// state and `created` versions (a user listed twice: the later wins), and every user to
-    /// the staging table (the record only when it differs from the current version).
-    pub(crate) async fn stage(&self, users: &[Staged]) -> Result<(), SyncError> {
+    /// state and `created` versions, and every user to the staging table (the record only when
+    /// it differs from the current version); what was written for `listed_before` goes first.
+    pub(crate) async fn stage(
+        &self,
+        users: &[Staged],
+        listed_before: &[&str],
+    ) -> Result<(), SyncError> {
         let (t, statements) = (&self.transaction, &self.statements);
+        if !listed_before.is_empty() {
+            t.execute(
+                "DELETE FROM gong_sync_staging WHERE id = ANY($1)",
+                &[&listed_before],
+            )
+            .await?;
+            t.execute(
+                "DELETE FROM gong_user_versions WHERE user_id = ANY($1)
+                 AND valid_from = $2::text::timestamptz AND change = 'created'",
+                &[&listed_before, &self.started_at],
+            )
+            .await?;
+        }
         let new: Vec<(&Staged, &Record)> = users
             .iter()
             .filter_map(|user| match &user.kind {
@@ -430,22 +441,20 @@ impl Run<'_> {
                 &[&started_at],
             )
             .await?;
+            // Last seen by the last run that succeeded (this one is not recorded yet).
             deleted = t
                 .execute(
-                    "UPDATE gong_user_state s SET deleted_at = $1::text::timestamptz
+                    "UPDATE gong_user_state s SET deleted_at = $1::text::timestamptz,
+                         last_seen_before_deletion = (SELECT max(started_at)
+                             FROM gong_sync_runs WHERE status = 'succeeded')
                      WHERE s.deleted_at IS NULL
                      AND NOT EXISTS (SELECT 1 FROM gong_sync_staging st WHERE st.id = s.id)",
                     &[&started_at],
                 )
                 .await?;
         }
-        // Every user left current was seen now; the bytes of some were spelled anew.
-        t.execute(
-            "UPDATE gong_user_state SET last_seen_at = $1::text::timestamptz
-             WHERE deleted_at IS NULL AND last_seen_at != $1::text::timestamptz",
-            &[&started_at],
-        )
-        .await?;
+        // Every user left current was seen by this run: gong_users shows its start as their
+        // last_seen_at once it is recorded. The bytes of some were spelled anew.
         t.execute(
             "UPDATE gong_user_state s SET raw_hash = st.raw_hash
              FROM gong_sync_staging st

@@ -159,34 +159,40 @@ impl Run<'_> {
         &self.started_at
     }
 
-    /// Writes a page's users: a new user's state and `created` version at once (a user listed
-    /// twice: the later wins), every user to the staging table (the record only when it
-    /// differs from the current version).
-    pub(crate) fn stage(&self, users: &[Staged]) -> Result<(), SyncError> {
+    /// Writes a page's users: a new user's state and `created` version at once, every user to
+    /// the staging table (the record only when it differs from the current version); what was
+    /// written for `listed_before` goes first.
+    pub(crate) fn stage(&self, users: &[Staged], listed_before: &[&str]) -> Result<(), SyncError> {
         let t = &self.transaction;
+        for id in listed_before {
+            t.execute("DELETE FROM gong_sync_staging WHERE id = ?1", [id])?;
+            t.execute(
+                "DELETE FROM gong_user_versions
+                 WHERE user_id = ?1 AND valid_from = ?2 AND change = 'created'",
+                [id, &self.started_at.as_str()],
+            )?;
+        }
         let mut staging = t.prepare_cached(
-            "INSERT OR REPLACE INTO gong_sync_staging
+            "INSERT INTO gong_sync_staging
                  (id, raw_hash, record_hash, email_address, active, record, written)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?;
         let mut state = t.prepare_cached(
             "INSERT INTO gong_user_state (id, email_address, active, record_hash, raw_hash,
-                 version_valid_from, first_seen_at, last_seen_at, deleted_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?6, NULL)
+                 version_valid_from, first_seen_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
              ON CONFLICT (id) DO UPDATE SET
                  email_address = excluded.email_address,
                  active = excluded.active,
                  record_hash = excluded.record_hash,
                  raw_hash = excluded.raw_hash,
                  version_valid_from = excluded.version_valid_from,
-                 last_seen_at = excluded.last_seen_at,
-                 deleted_at = NULL",
+                 deleted_at = NULL,
+                 last_seen_before_deletion = NULL",
         )?;
         let mut version = t.prepare_cached(
             "INSERT INTO gong_user_versions (user_id, valid_from, valid_to, change, active, record)
-             VALUES (?1, ?2, NULL, 'created', ?3, ?4)
-             ON CONFLICT (user_id, valid_from) DO UPDATE SET
-                 active = excluded.active, record = excluded.record",
+             VALUES (?1, ?2, NULL, 'created', ?3, ?4)",
         )?;
         for user in users {
             let hash = canonical::hex(user.record_hash);
@@ -314,18 +320,16 @@ impl Run<'_> {
                       AND id NOT IN (SELECT id FROM gong_sync_staging))",
                 now,
             )?;
+            // Last seen by the last run that succeeded (this one is not recorded yet).
             deleted = t.execute(
-                "UPDATE gong_user_state SET deleted_at = ?1
+                "UPDATE gong_user_state SET deleted_at = ?1, last_seen_before_deletion =
+                     (SELECT max(started_at) FROM gong_sync_runs WHERE status = 'succeeded')
                  WHERE deleted_at IS NULL AND id NOT IN (SELECT id FROM gong_sync_staging)",
                 now,
             )? as u64;
         }
-        // Every user left current was seen now; the bytes of some were spelled anew.
-        t.execute(
-            "UPDATE gong_user_state SET last_seen_at = ?1
-             WHERE deleted_at IS NULL AND last_seen_at != ?1",
-            now,
-        )?;
+        // Every user left current was seen by this run: gong_users shows its start as their
+        // last_seen_at once it is recorded. The bytes of some were spelled anew.
         t.execute(
             "UPDATE gong_user_state SET raw_hash = st.raw_hash
              FROM gong_sync_staging st

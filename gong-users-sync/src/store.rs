@@ -81,11 +81,17 @@ impl Run<'_> {
         }
     }
 
-    /// Writes a page's users: new users to their tables, the others to the staging table.
-    pub(crate) async fn stage(&self, users: &[Staged]) -> Result<(), SyncError> {
+    /// Writes a page's users: new users to their tables, every user to the staging table.
+    /// `listed_before` are those of them an earlier page of this run listed too (a listing
+    /// whose pages shifted): what was written for them goes first, so the later listing wins.
+    pub(crate) async fn stage(
+        &self,
+        users: &[Staged],
+        listed_before: &[&str],
+    ) -> Result<(), SyncError> {
         match self {
-            Run::Sqlite(run) => run.stage(users),
-            Run::Postgres(run) => run.stage(users).await,
+            Run::Sqlite(run) => run.stage(users, listed_before),
+            Run::Postgres(run) => run.stage(users, listed_before).await,
         }
     }
 

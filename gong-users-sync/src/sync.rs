@@ -1,5 +1,6 @@
 //! One sync: list every user, stage them, and apply the complete listing at once.
 
+use std::collections::HashSet;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -238,6 +239,7 @@ async fn list_into(
     let mut stop = std::pin::pin!(stop);
     let mut expected = None;
     let mut reading: Option<JoinHandle<Vec<Staged>>> = None;
+    let mut seen = HashSet::with_capacity(known.len() + 1000);
     let listed = loop {
         let next = tokio_select(&mut stop, pages.next()).await;
         let page = match next {
@@ -253,13 +255,13 @@ async fn list_into(
         let users = page.into_users();
         let next = tokio::task::spawn_blocking(move || staged::stage(users, &known));
         if let Some(read) = reading.replace(next) {
-            *staged += write(run, read).await?;
+            *staged += write(run, read, &mut seen).await?;
         }
     };
     // The page read last, however the listing ended: a failed or interrupted run is recorded
     // with every user listed.
     if let Some(read) = reading {
-        *staged += write(run, read).await?;
+        *staged += write(run, read, &mut seen).await?;
     }
     let listed = listed?;
     if let Listed::Stopped = listed {
@@ -274,9 +276,13 @@ async fn list_into(
     }
 }
 
-/// Writes the users `read` reads (a user listed twice on the page: as listed last); returns
-/// how many were listed.
-async fn write(run: &Run<'_>, read: JoinHandle<Vec<Staged>>) -> Result<u64, SyncError> {
+/// Writes the users `read` reads, as listed last when listed twice (on the page, or on a page
+/// before: `seen` holds the ids written so far, hashed); returns how many were listed.
+async fn write(
+    run: &Run<'_>,
+    read: JoinHandle<Vec<Staged>>,
+    seen: &mut HashSet<u64>,
+) -> Result<u64, SyncError> {
     let mut users = match read.await {
         Ok(users) => users,
         Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
@@ -284,7 +290,13 @@ async fn write(run: &Run<'_>, read: JoinHandle<Vec<Staged>>) -> Result<u64, Sync
     };
     let listed = users.len() as u64;
     staged::keep_last_of_each_id(&mut users);
-    run.stage(&users).await?;
+    // A hash of each id: one that collides only makes a store forget what it did not write.
+    let listed_before: Vec<&str> = users
+        .iter()
+        .map(|user| user.id.as_str())
+        .filter(|id| !seen.insert(xxhash_rust::xxh3::xxh3_64(id.as_bytes())))
+        .collect();
+    run.stage(&users, &listed_before).await?;
     Ok(listed)
 }
 

@@ -7,7 +7,7 @@ use gong_users::{RateLimit, RetryPolicy};
 use gong_users_mock::FakeGong;
 use gong_users_sync::{DatabaseUrl, SyncError, sync};
 use httpmock::prelude::*;
-use support::{Postgres, client, committed, serve};
+use support::{Postgres, client, committed, serve, serve_shifted_pages};
 use tokio_postgres::NoTls;
 
 async fn query(url: &str, sql: &str) -> Vec<Vec<String>> {
@@ -221,5 +221,33 @@ async fn a_postgres_database_made_by_schema_version_1_is_migrated_keeping_every_
             ["3", "created", "f"],
             ["4", "created", "t"],
         ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_on_two_pages_is_one_postgres_user_as_listed_last() {
+    let postgres = Postgres::start();
+    let url = postgres.database("shifted");
+    let db = DatabaseUrl::parse(&url).unwrap();
+    let server = MockServer::start_async().await;
+    serve_shifted_pages(&server);
+    let client = client(&server.base_url());
+    for (run_number, expected) in [(1, (3, 3, 0)), (2, (3, 0, 3))] {
+        let outcome = sync(&client, &db, std::future::pending()).await;
+        let counts = committed(outcome.unwrap()).counts;
+        assert_eq!(
+            (counts.users_seen, counts.created, counts.unchanged),
+            expected,
+            "run {run_number}: {counts:?}"
+        );
+    }
+    assert_eq!(
+        query(
+            &url,
+            "SELECT u.record->>'title', (SELECT count(*) FROM gong_user_versions)
+             FROM gong_users u WHERE id = '2'"
+        )
+        .await,
+        [["new", "3"]]
     );
 }

@@ -13,7 +13,7 @@ use gong_users_sync::{DatabaseUrl, Options, Outcome, SyncError, sync, sync_with}
 use httpmock::prelude::*;
 use rusqlite::Connection;
 use serde_json::{Value, json};
-use support::{client, committed, serve};
+use support::{client, committed, serve, serve_shifted_pages};
 
 async fn run(server: &MockServer, path: &Path) -> Result<Outcome, SyncError> {
     sync(
@@ -96,8 +96,23 @@ async fn syncs_keep_every_version_and_mark_deletions() {
     assert_eq!(versions_of_2[1][2], Value::Null);
     let runs = rows(&db, "SELECT started_at FROM gong_sync_runs ORDER BY id");
     assert_eq!(versions_of_2[1][1], runs[1][0], "the run's start time");
-    let three = rows(&db, "SELECT deleted_at FROM gong_users WHERE id = '3'");
-    assert_eq!(three[0][0], runs[1][0]);
+    let three = rows(
+        &db,
+        "SELECT deleted_at, last_seen_at FROM gong_users WHERE id = '3'",
+    );
+    assert_eq!(
+        three,
+        [[runs[1][0].clone(), runs[0][0].clone()]],
+        "seen last by run 1"
+    );
+    assert_eq!(
+        rows(
+            &db,
+            "SELECT DISTINCT last_seen_at FROM gong_users WHERE id != '3'"
+        ),
+        [[runs[1][0].clone()]],
+        "the others seen by run 2"
+    );
     let open_of_3 = rows(
         &db,
         "SELECT count(*) FROM gong_user_versions WHERE user_id = '3' AND valid_to IS NULL",
@@ -114,6 +129,11 @@ async fn syncs_keep_every_version_and_mark_deletions() {
     let third = committed(run(&server, &db).await.unwrap()).counts;
     assert_eq!((third.unchanged, third.created, third.deleted), (3, 0, 0));
     assert_eq!(rows(&db, "SELECT count(*) FROM gong_user_versions"), before);
+    assert_eq!(
+        rows(&db, "SELECT last_seen_at FROM gong_users WHERE id = '3'"),
+        [[runs[0][0].clone()]],
+        "a deleted user's last_seen_at stays"
+    );
 
     // 3 comes back.
     serve(
@@ -312,29 +332,8 @@ async fn a_database_from_a_newer_version_is_refused_untouched() {
 
 #[tokio::test]
 async fn a_user_on_two_pages_is_one_user_as_listed_last() {
-    // Pages that shifted between two requests: user 2 on both, changed in between.
     let server = MockServer::start();
-    let page = |users: &str, cursor: &str| {
-        format!(
-            r#"{{"records":{{"totalRecords":4,"currentPageSize":2{cursor}}},"users":[{users}]}}"#
-        )
-    };
-    let first = page(
-        r#"{"id":"1","active":true},{"id":"2","active":true,"title":"old"}"#,
-        r#","cursor":"c2""#,
-    );
-    let second = page(
-        r#"{"id":"2","active":true,"title":"new"},{"id":"3","active":true}"#,
-        "",
-    );
-    server.mock(|when, then| {
-        when.path("/v2/users").query_param("cursor", "c2");
-        then.status(200).body(second);
-    });
-    server.mock(|when, then| {
-        when.path("/v2/users").query_param_missing("cursor");
-        then.status(200).body(first);
-    });
+    serve_shifted_pages(&server);
     let folder = tempfile::tempdir().unwrap();
     let db = folder.path().join("users.db");
     for (run_number, expected) in [(1, (3, 3, 0)), (2, (3, 0, 3))] {

@@ -1,6 +1,8 @@
--- Each record stored once, in gong_user_versions; gong_users becomes a view over
--- gong_user_state; the index of open versions goes. Every sync updates every row of
--- gong_user_state (last_seen_at): room on each page keeps those updates in place (HOT).
+-- Each record stored once, in gong_user_versions: gong_users becomes a view of gong_user_state
+-- and the record of each user's latest version. A current user's last_seen_at is the start of
+-- the last run that succeeded (every such run either saw a user or marked it deleted), so a
+-- sync does not rewrite every user to move it; a deleted user's is kept in its state row. The
+-- index of open versions goes (the primary key finds a user's versions).
 CREATE TABLE gong_user_state (
     id text PRIMARY KEY,
     email_address text,
@@ -9,14 +11,14 @@ CREATE TABLE gong_user_state (
     raw_hash bigint,
     version_valid_from timestamptz NOT NULL,
     first_seen_at timestamptz NOT NULL,
-    last_seen_at timestamptz NOT NULL,
-    deleted_at timestamptz
-) WITH (fillfactor = 45);
+    deleted_at timestamptz,
+    last_seen_before_deletion timestamptz
+);
 INSERT INTO gong_user_state (id, email_address, active, record_hash, raw_hash,
-    version_valid_from, first_seen_at, last_seen_at, deleted_at)
+    version_valid_from, first_seen_at, deleted_at, last_seen_before_deletion)
 SELECT u.id, u.email_address, u.active, u.record_hash, NULL,
     (SELECT max(v.valid_from) FROM gong_user_versions v WHERE v.user_id = u.id),
-    u.first_seen_at, u.last_seen_at, u.deleted_at
+    u.first_seen_at, u.deleted_at, CASE WHEN u.deleted_at IS NOT NULL THEN u.last_seen_at END
 FROM gong_users u;
 ALTER TABLE gong_user_versions DROP CONSTRAINT gong_user_versions_user_id_fkey;
 ALTER TABLE gong_user_versions DROP COLUMN record_hash;
@@ -25,6 +27,10 @@ ALTER TABLE gong_user_versions ADD CONSTRAINT gong_user_versions_user_id_fkey
     FOREIGN KEY (user_id) REFERENCES gong_user_state (id);
 DROP TABLE gong_users;
 CREATE VIEW gong_users AS
-SELECT s.id, s.email_address, s.active, v.record, s.first_seen_at, s.last_seen_at, s.deleted_at
+SELECT s.id, s.email_address, s.active, v.record, s.first_seen_at,
+    coalesce(s.last_seen_before_deletion, last_run.started_at) AS last_seen_at, s.deleted_at
 FROM gong_user_state s
+CROSS JOIN (SELECT max(started_at) AS started_at FROM gong_sync_runs
+            WHERE status = 'succeeded') AS last_run
 JOIN gong_user_versions v ON v.user_id = s.id AND v.valid_from = s.version_valid_from;
+CREATE INDEX gong_sync_runs_succeeded ON gong_sync_runs (started_at) WHERE status = 'succeeded';

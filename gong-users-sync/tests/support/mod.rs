@@ -42,6 +42,32 @@ pub fn serve(server: &MockServer, users: &[&str]) {
     });
 }
 
+/// Serves a listing of two pages that shifted between their requests: users 1 and 2, then 2
+/// (its title changed from "old" to "new") and 3.
+pub fn serve_shifted_pages(server: &MockServer) {
+    let page = |users: &str, cursor: &str| {
+        format!(
+            r#"{{"records":{{"totalRecords":4,"currentPageSize":2{cursor}}},"users":[{users}]}}"#
+        )
+    };
+    let first = page(
+        r#"{"id":"1","active":true},{"id":"2","active":true,"title":"old"}"#,
+        r#","cursor":"c2""#,
+    );
+    let second = page(
+        r#"{"id":"2","active":true,"title":"new"},{"id":"3","active":true}"#,
+        "",
+    );
+    server.mock(|when, then| {
+        when.path("/v2/users").query_param("cursor", "c2");
+        then.status(200).body(second);
+    });
+    server.mock(|when, then| {
+        when.path("/v2/users").query_param_missing("cursor");
+        then.status(200).body(first);
+    });
+}
+
 /// The summary of a sync that committed; panics on any other outcome.
 pub fn committed(outcome: Outcome) -> Summary {
     match outcome {
