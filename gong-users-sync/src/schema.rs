@@ -4,11 +4,13 @@
 //! - `gong_users`: one row a user ever seen: `id`, `email_address`, `active`, `record` (the user
 //!   as Gong sent it, JSON text), `first_seen_at`, `last_seen_at`, `deleted_at` (null unless the
 //!   user is gone from Gong's listing). A view: `gong_user_state` joined to the record of the
-//!   user's latest version, so that each record is stored once and a re-sync, which moves every
-//!   user's `last_seen_at`, rewrites narrow rows only.
+//!   user's latest version, so each record is stored once. A current user's `last_seen_at` is
+//!   the start of the last run that succeeded (each such run saw the user or marked it
+//!   deleted), so a re-sync need not rewrite every user to move it.
 //! - `gong_user_state`: `gong_users` without the record (`id` its primary key), with
-//!   `version_valid_from` (the latest version's `valid_from`) and the hashes the diff compares:
-//!   `record_hash` (of the canonical form) and `raw_hash` (of the bytes last seen).
+//!   `version_valid_from` (the latest version's `valid_from`), `last_seen_before_deletion` (a
+//!   deleted user's `last_seen_at`) and the hashes the diff compares: `record_hash` (of the
+//!   canonical form) and `raw_hash` (of the bytes last seen).
 //! - `gong_user_versions`: one row a version of a user: `user_id`, `valid_from`, `valid_to`
 //!   (null for the current version), `change` (`created`, `updated`, `deactivated`,
 //!   `reactivated`), `active`, `record`.
