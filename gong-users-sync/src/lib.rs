@@ -21,6 +21,7 @@ mod canonical;
 mod database_url;
 mod error;
 mod postgres;
+mod postgres_connect;
 pub mod schema;
 mod sqlite;
 mod staged;

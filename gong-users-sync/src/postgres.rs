@@ -5,13 +5,13 @@
 use std::sync::Arc;
 
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{Client, NoTls, Statement};
+use tokio_postgres::{Client, Statement};
 
-use crate::SyncError;
 use crate::canonical;
 use crate::staged::{Current, Kind, Known, Record, Staged};
 use crate::store::{RunTimes, Unfinished, utc_now};
 use crate::sync::Counts;
+use crate::{SyncError, postgres_connect};
 
 /// The lock every sync of a database takes (an arbitrary constant: "gong-users sync").
 const SYNC_LOCK: i64 = 0x676f_6e67_7379_6e63;
@@ -29,15 +29,10 @@ pub(crate) struct Store {
 }
 
 impl Store {
-    /// Connects (without TLS: a database on this machine or a private network) and brings the
+    /// Connects (TLS as the URL's `sslmode` says, see [`postgres_connect`]) and brings the
     /// schema up to date; refuses a newer one.
     pub(crate) async fn open(url: &str) -> Result<Self, SyncError> {
-        let (client, connection) = tokio_postgres::connect(url, NoTls).await?;
-        tokio::spawn(async move {
-            if let Err(error) = connection.await {
-                tracing::warn!(%error, "the Postgres connection ended");
-            }
-        });
+        let client = postgres_connect::connect(url).await?;
         let mut store = Self { client };
         store.migrate().await?;
         Ok(store)

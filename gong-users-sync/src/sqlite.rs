@@ -81,7 +81,8 @@ impl Store {
     }
 
     /// Starts a run: takes the write lock (waiting for another sync), makes the staging table
-    /// and reads the current users' hashes; the run starts then. Everything until [`Run::apply`] is one transaction.
+    /// and reads the current users' hashes; the run starts then. Everything until
+    /// [`Run::apply`] is one transaction.
     pub(crate) fn begin(&mut self) -> Result<Run<'_>, SyncError> {
         let transaction = self
             .connection

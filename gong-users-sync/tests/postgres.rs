@@ -5,7 +5,7 @@ mod support;
 
 use gong_users::{RateLimit, RetryPolicy};
 use gong_users_mock::FakeGong;
-use gong_users_sync::{DatabaseUrl, SyncError, sync};
+use gong_users_sync::{DatabaseUrl, Outcome, SyncError, sync};
 use httpmock::prelude::*;
 use support::{Postgres, client, committed, serve, serve_shifted_pages};
 use tokio_postgres::NoTls;
@@ -249,5 +249,42 @@ async fn a_user_on_two_pages_is_one_postgres_user_as_listed_last() {
         )
         .await,
         [["new", "3"]]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_over_tls_as_each_sslmode_says() {
+    let postgres = Postgres::start_with_tls();
+    let url = postgres.database("tls");
+    let server = MockServer::start_async().await;
+    serve(&server, &[r#"{"id":"1","active":true}"#]);
+    let client = client(&server.base_url());
+    let sync_to = |query: String| {
+        let db = DatabaseUrl::parse(&format!("{url}?{query}")).unwrap();
+        let client = &client;
+        async move { sync(client, &db, std::future::pending()).await }
+    };
+    // The server takes TLS only: each of these spoke it.
+    let ca = postgres.ca();
+    let ca = ca.display();
+    for query in [
+        "sslmode=prefer".to_owned(),
+        "sslmode=require".to_owned(),
+        format!("sslmode=verify-full&sslrootcert={ca}"),
+        format!("sslmode=require&sslrootcert={ca}"),
+    ] {
+        let outcome = sync_to(query.clone()).await;
+        assert!(
+            matches!(outcome, Ok(Outcome::Done(_))),
+            "{query}: {outcome:?}"
+        );
+    }
+    // Without TLS the server says no; a certificate from an unknown CA is refused.
+    let refused = sync_to("sslmode=disable".to_owned()).await.unwrap_err();
+    assert!(matches!(refused, SyncError::Postgres(_)), "{refused:?}");
+    let unknown = sync_to("sslmode=verify-full".to_owned()).await.unwrap_err();
+    assert!(
+        format!("{unknown:?}").contains("UnknownIssuer"),
+        "{unknown:?}"
     );
 }

@@ -114,8 +114,41 @@ fn as_postgres(program: &Path) -> Command {
     }
 }
 
+/// A CA and a certificate it signed for 127.0.0.1 and localhost: (CA PEM, certificate PEM, key
+/// PEM).
+fn test_certificates() -> (String, String, String) {
+    let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca.distinguished_name
+        .push(rcgen::DnType::CommonName, "gong-users test CA");
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let ca_pem = ca.self_signed(&ca_key).unwrap().pem();
+    let issuer = rcgen::Issuer::new(ca, ca_key);
+    let server =
+        rcgen::CertificateParams::new(vec!["127.0.0.1".into(), "localhost".into()]).unwrap();
+    let server_key = rcgen::KeyPair::generate().unwrap();
+    let server_pem = server.signed_by(&server_key, &issuer).unwrap().pem();
+    (ca_pem, server_pem, server_key.serialize_pem())
+}
+
 impl Postgres {
+    /// A server that takes connections over TCP without TLS.
     pub fn start() -> Self {
+        Self::start_with(false)
+    }
+
+    /// A server that takes connections over TCP with TLS only, its certificate signed by the CA
+    /// at [`Postgres::ca`] for 127.0.0.1.
+    pub fn start_with_tls() -> Self {
+        Self::start_with(true)
+    }
+
+    /// The PEM file of the CA that signed a TLS server's certificate.
+    pub fn ca(&self) -> PathBuf {
+        self._folder.path().join("ca.pem")
+    }
+
+    fn start_with(tls: bool) -> Self {
         let bin = bin_dir();
         let folder = tempfile::tempdir().expect("a temporary folder");
         let data = folder.path().join("data");
@@ -148,10 +181,34 @@ impl Postgres {
             "initdb: {}",
             String::from_utf8_lossy(&status.stderr)
         );
-        let options = format!(
+        let mut options = format!(
             "-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={} -c fsync=off",
             folder.path().display()
         );
+        if tls {
+            let (ca, certificate, key) = test_certificates();
+            std::fs::write(folder.path().join("ca.pem"), ca).unwrap();
+            std::fs::write(data.join("server.crt"), certificate).unwrap();
+            std::fs::write(data.join("server.key"), key).unwrap();
+            // TCP with TLS only: a connection that works proves TLS was spoken.
+            std::fs::write(
+                data.join("pg_hba.conf"),
+                "local all all trust\nhostssl all all 127.0.0.1/32 trust\n",
+            )
+            .unwrap();
+            // Postgres wants its key readable by its owner alone.
+            let _ = Command::new("chown")
+                .args(["postgres:postgres"])
+                .arg(data.join("server.crt"))
+                .arg(data.join("server.key"))
+                .arg(data.join("pg_hba.conf"))
+                .status();
+            let _ = Command::new("chmod")
+                .arg("600")
+                .arg(data.join("server.key"))
+                .status();
+            options.push_str(" -c ssl=on");
+        }
         let started = as_postgres(&bin.join("pg_ctl"))
             .args(["-w", "-t", "60", "-l"])
             .arg(folder.path().join("log"))
