@@ -22,7 +22,7 @@ pub enum SyncError {
     #[error("the database failed: {0}")]
     Database(#[from] rusqlite::Error),
     /// The Postgres database failed (its messages name no password).
-    #[error("the database failed: {0}")]
+    #[error("the database failed: {}", with_causes(.0))]
     Postgres(#[from] tokio_postgres::Error),
     /// The database was made by a newer version of gong-users: it is left untouched.
     #[error(
@@ -38,4 +38,18 @@ pub enum SyncError {
     /// The database URL or another setting cannot work.
     #[error("{0}")]
     Config(String),
+}
+
+/// An error and each of its causes, as one line a cause: tokio-postgres says only "db error" or
+/// "error performing TLS handshake" and keeps the why (the server's message, the certificate's
+/// fault) in its source.
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(error) = cause {
+        text.push_str(": ");
+        text.push_str(&error.to_string());
+        cause = error.source();
+    }
+    text
 }

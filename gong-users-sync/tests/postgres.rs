@@ -284,7 +284,18 @@ async fn postgres_over_tls_as_each_sslmode_says() {
     assert!(matches!(refused, SyncError::Postgres(_)), "{refused:?}");
     let unknown = sync_to("sslmode=verify-full".to_owned()).await.unwrap_err();
     assert!(
-        format!("{unknown:?}").contains("UnknownIssuer"),
-        "{unknown:?}"
+        unknown.to_string().contains("UnknownIssuer"),
+        "the error says why: {unknown}"
+    );
+    // And what the server said, when it said no.
+    let db = DatabaseUrl::parse(&url.replace("/tls", "/nowhere")).unwrap();
+    let missing = sync(&client, &db, std::future::pending())
+        .await
+        .unwrap_err();
+    assert!(
+        missing
+            .to_string()
+            .contains(r#"database "nowhere" does not exist"#),
+        "{missing}"
     );
 }
