@@ -5,7 +5,7 @@ mod support;
 
 use gong_users::{RateLimit, RetryPolicy};
 use gong_users_mock::FakeGong;
-use gong_users_sync::{DatabaseUrl, Outcome, SyncError, sync};
+use gong_users_sync::{DatabaseUrl, Options, Outcome, SyncError, sync, sync_with};
 use httpmock::prelude::*;
 use support::{Postgres, client, committed, serve, serve_shifted_pages};
 use tokio_postgres::NoTls;
@@ -297,5 +297,69 @@ async fn postgres_over_tls_as_each_sslmode_says() {
             .to_string()
             .contains(r#"database "nowhere" does not exist"#),
         "{missing}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_history_postgres_dates_a_deactivation_when_gong_recorded_it() {
+    let postgres = Postgres::start();
+    let url = postgres.database("history");
+    let db = DatabaseUrl::parse(&url).unwrap();
+    let server = MockServer::start_async().await;
+    let client = client(&server.base_url());
+    serve(
+        &server,
+        &[r#"{"id":"2","active":true}"#, r#"{"id":"5","active":true}"#],
+    );
+    committed(sync(&client, &db, std::future::pending()).await.unwrap());
+    serve(
+        &server,
+        &[
+            r#"{"id":"2","active":false}"#,
+            r#"{"id":"5","active":false}"#,
+        ],
+    );
+    // 2: deactivated in 2099 as Gong's history says (in -08:00); 5: no entry, dated at the
+    // run's start.
+    server.mock(|when, then| {
+        when.path("/v2/users/2/settings-history");
+        then.status(200).body(
+            r#"{"requestId":"h","userSettingsHistory":[
+                {"setting":"active","value":false,"time":"2099-01-01T16:00:00.250-08:00"}]}"#,
+        );
+    });
+    server.mock(|when, then| {
+        when.path("/v2/users/5/settings-history");
+        then.status(200)
+            .body(r#"{"requestId":"h","userSettingsHistory":[]}"#);
+    });
+    let outcome = sync_with(
+        &client,
+        &db,
+        Options::default().with_history(true),
+        std::future::pending(),
+    )
+    .await;
+    assert_eq!(committed(outcome.unwrap()).counts.deactivated, 2);
+    assert_eq!(
+        query(
+            &url,
+            "SELECT v.user_id, v.change,
+                 v.valid_from = '2099-01-02T00:00:00.250Z',
+                 v.valid_from = (SELECT max(started_at) FROM gong_sync_runs),
+                 (SELECT valid_to FROM gong_user_versions c
+                  WHERE c.user_id = v.user_id AND c.change = 'created') = v.valid_from
+             FROM gong_user_versions v WHERE v.change = 'deactivated' ORDER BY v.user_id"
+        )
+        .await,
+        [
+            ["2", "deactivated", "t", "f", "t"],
+            ["5", "deactivated", "f", "t", "t"]
+        ]
+    );
+    assert_eq!(
+        query(&url, "SELECT id, active::text FROM gong_users ORDER BY id").await,
+        [["2", "false"], ["5", "false"]],
+        "each user shows its latest version, however it is dated"
     );
 }

@@ -546,4 +546,9 @@ async fn with_history_a_deactivation_is_dated_when_gong_recorded_it() {
         "SELECT valid_from FROM gong_user_versions WHERE user_id = '5' AND change = 'deactivated'",
     );
     assert_eq!(five[0][0], run_start[0][0]);
+    assert_eq!(
+        rows(&db, "SELECT id, active FROM gong_users ORDER BY id"),
+        [[json!("2"), json!(0)], [json!("5"), json!(0)]],
+        "each user shows its latest version, however it is dated"
+    );
 }
