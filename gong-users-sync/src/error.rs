@@ -4,9 +4,10 @@
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SyncError {
-    /// The listing failed: nothing was changed.
-    #[error(transparent)]
-    Listing(#[from] gong_users::Error),
+    /// The listing failed: nothing was changed. Said without the cursor the listing could
+    /// resume from (a sync lists everyone again), with the error's causes.
+    #[error("{}", listing_failure(.0))]
+    Listing(gong_users::Error),
     /// The listing ended with fewer users than Gong announced: nothing was changed (deleting
     /// the users missing from it would be wrong).
     #[error(
@@ -38,6 +39,25 @@ pub enum SyncError {
     /// The database URL or another setting cannot work.
     #[error("{0}")]
     Config(String),
+}
+
+impl From<gong_users::Error> for SyncError {
+    fn from(error: gong_users::Error) -> Self {
+        SyncError::Listing(error)
+    }
+}
+
+/// What went wrong in a listing, how many attempts were made, and why.
+fn listing_failure(error: &gong_users::Error) -> String {
+    let mut text = error.kind().to_string();
+    if error.attempts() > 1 {
+        text.push_str(&format!(" (after {} attempts)", error.attempts()));
+    }
+    if let Some(cause) = std::error::Error::source(error) {
+        text.push_str(": ");
+        text.push_str(&with_causes(cause));
+    }
+    text
 }
 
 /// An error and each of its causes, as one line a cause: tokio-postgres says only "db error" or

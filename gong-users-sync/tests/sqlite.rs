@@ -232,7 +232,12 @@ async fn a_listing_that_fails_after_two_pages_changes_nothing_and_is_recorded() 
     );
     assert_eq!(last[0][0], "failed");
     assert_eq!(last[0][1], 200);
-    assert!(last[0][2].as_str().unwrap().contains("HTTP"), "{last:?}");
+    let recorded = last[0][2].as_str().unwrap();
+    assert!(recorded.contains("HTTP"), "{last:?}");
+    assert!(
+        !recorded.contains("cursor"),
+        "a sync lists everyone again: no cursor to resume from: {recorded}"
+    );
 }
 
 #[tokio::test]

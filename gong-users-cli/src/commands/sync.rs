@@ -64,8 +64,10 @@ pub async fn run(args: SyncArgs) -> ExitCode {
             );
             ExitCode::from(signal.exit_status())
         }
-        Err(SyncError::Listing(error)) => {
-            let status = report::error(&error);
+        Err(ref sync_error @ SyncError::Listing(ref error)) => {
+            // Said as the sync says it: without a cursor to resume from (it lists everyone
+            // again); the hints and the exit status as `list`.
+            let status = report::error_said_as(error, &format!("error: {sync_error}"));
             eprintln!("hint: nothing was changed; the run is recorded as failed");
             status
         }

@@ -16,14 +16,19 @@ use crate::terminal::escape::escape_for_terminal;
 /// Prints the error, its causes, and what to do about it; returns the exit status. Text from
 /// the server (Gong's messages, a proxy's page, a cursor) has its control characters escaped.
 pub fn error(error: &Error) -> ExitCode {
-    let mut stderr = io::stderr().lock();
     let mut line = format!("error: {error}");
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
         line.push_str(&format!(": {cause}"));
         source = cause.source();
     }
-    let _ = writeln!(stderr, "{}", escape_for_terminal(&line));
+    error_said_as(error, &line)
+}
+
+/// [`error`], the error said in `line` (a command that has its own words for it).
+pub fn error_said_as(error: &Error, line: &str) -> ExitCode {
+    let mut stderr = io::stderr().lock();
+    let _ = writeln!(stderr, "{}", escape_for_terminal(line));
     if matches!(error.kind(), ErrorKind::RefreshAnswerLost { .. }) {
         let _ = writeln!(
             stderr,
