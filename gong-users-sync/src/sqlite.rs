@@ -6,7 +6,7 @@
 //!
 //! The file keeps the journal mode it has: a new one SQLite's default rollback journal, where
 //! the pages a first sync writes are written once (in WAL mode twice: to the log, then to the
-//! file, a first sync taking a third longer). Readers go on reading while a run lists, since a
+//! file, a first sync taking 40% longer). Readers go on reading while a run lists, since a
 //! run writes the database itself little before its end (new users only, the rest is staged
 //! in a temporary table): only its commit, and the bulk writing of a first sync, make them
 //! wait (give them a busy timeout). `PRAGMA journal_mode=WAL`, once, makes them never wait.
