@@ -17,7 +17,8 @@ impl<W: Write> Ndjson<W> {
 
 impl<W: Write> PassthroughWriter for Ndjson<W> {
     fn write(&mut self, json: &[u8]) -> io::Result<()> {
-        if json.contains(&b'\n') || json.contains(&b'\r') {
+        // One SIMD pass for either byte (two `contains` read every record twice).
+        if memchr::memchr2(b'\n', b'\r', json).is_some() {
             // Pretty-printed by the server: one line is the contract, so compact it.
             self.out.write_all(&compact(json))?;
         } else {
