@@ -367,10 +367,15 @@ impl Run<'_> {
         let (started_at, finished_at, times) = (at.started_at, at.finished_at, at.changes);
 
         let t = &self.transaction;
-        let users_seen: i64 = t
-            .query_one("SELECT count(*) FROM gong_sync_staging", &[])
-            .await?
-            .get(0);
+        // Users listed, and those of them current before the run (the others were written
+        // as new): one scan of the staging table.
+        let counted = t
+            .query_one(
+                "SELECT count(*), count(*) FILTER (WHERE NOT written) FROM gong_sync_staging",
+                &[],
+            )
+            .await?;
+        let (users_seen, listed_current): (i64, i64) = (counted.get(0), counted.get(1));
         let ids: Vec<&str> = times.iter().map(|(id, _)| id.as_str()).collect();
         let ats: Vec<&str> = times.iter().map(|(_, at)| at.as_str()).collect();
         t.execute(
@@ -419,13 +424,6 @@ impl Run<'_> {
         .await?;
         // Gone from the complete listing: the open version closed, the user marked deleted.
         // (Only when fewer current users were listed than there are.)
-        let listed_current: i64 = t
-            .query_one(
-                "SELECT count(*) FROM gong_sync_staging WHERE NOT written",
-                &[],
-            )
-            .await?
-            .get(0);
         let mut deleted = 0;
         if (listed_current as usize) < self.known.len() {
             t.execute(

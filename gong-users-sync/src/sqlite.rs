@@ -262,8 +262,13 @@ impl Run<'_> {
         let (started_at, finished_at, times) = (at.started_at, at.finished_at, at.changes);
 
         let t = &self.transaction;
-        let users_seen: i64 =
-            t.query_row("SELECT count(*) FROM gong_sync_staging", [], |r| r.get(0))?;
+        // Users listed, and those of them current before the run (the others were written
+        // as new): one scan of the staging table.
+        let (users_seen, listed_current): (i64, i64) = t.query_row(
+            "SELECT count(*), count(*) FILTER (WHERE NOT written) FROM gong_sync_staging",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
         {
             let mut insert =
                 t.prepare("INSERT OR REPLACE INTO gong_sync_times (id, at) VALUES (?1, ?2)")?;
@@ -307,11 +312,6 @@ impl Run<'_> {
         )?;
         // Gone from the complete listing: the open version closed, the user marked deleted.
         // (Only when fewer current users were listed than there are.)
-        let listed_current: i64 = t.query_row(
-            "SELECT count(*) FROM gong_sync_staging WHERE NOT written",
-            [],
-            |row| row.get(0),
-        )?;
         let mut deleted = 0;
         if (listed_current as usize) < self.known.len() {
             t.execute(
