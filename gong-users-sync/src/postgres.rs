@@ -112,10 +112,7 @@ impl Store {
         {
             let id: String = row.get(0);
             let raw_hash: Option<i64> = row.get(1);
-            let current = Current {
-                raw_hash: raw_hash.map(|hash| hash as u64),
-                record_hash: canonical::from_hex(row.get(2)),
-            };
+            let current = Current::from_stored(raw_hash, row.get(2));
             known.insert(id.into_boxed_str(), current);
         }
         let statements = Statements::prepare(&transaction).await?;
@@ -240,25 +237,28 @@ impl Run<'_> {
             )
             .await?;
         }
-        let new: Vec<(&Staged, &Record)> = users
+        // Every user's record hash as the tables keep it, made once: the new users' are theirs.
+        let hashes: Vec<String> = users
             .iter()
-            .filter_map(|user| match &user.kind {
-                Kind::New(record) => Some((user, record)),
+            .map(|u| canonical::hex(u.record_hash))
+            .collect();
+        let new: Vec<(&Staged, &Record, &str)> = users
+            .iter()
+            .zip(&hashes)
+            .filter_map(|(user, hash)| match &user.kind {
+                Kind::New(record) => Some((user, record, hash.as_str())),
                 _ => None,
             })
             .collect();
-        let new_ids: Vec<&str> = new.iter().map(|(u, _)| u.id.as_str()).collect();
+        let new_ids: Vec<&str> = new.iter().map(|(u, ..)| u.id.as_str()).collect();
         let new_emails: Vec<Option<&str>> = new
             .iter()
-            .map(|(_, r)| r.email_address.as_deref())
+            .map(|(_, r, _)| r.email_address.as_deref())
             .collect();
-        let new_actives: Vec<Option<bool>> = new.iter().map(|(_, r)| r.active).collect();
-        let new_hashes: Vec<String> = new
-            .iter()
-            .map(|(u, _)| canonical::hex(u.record_hash))
-            .collect();
-        let new_raw_hashes: Vec<i64> = new.iter().map(|(u, _)| u.raw_hash as i64).collect();
-        let new_records: Vec<&str> = new.iter().map(|(_, r)| r.record.as_str()).collect();
+        let new_actives: Vec<Option<bool>> = new.iter().map(|(_, r, _)| r.active).collect();
+        let new_hashes: Vec<&str> = new.iter().map(|(.., hash)| *hash).collect();
+        let new_raw_hashes: Vec<i64> = new.iter().map(|(u, ..)| u.raw_hash as i64).collect();
+        let new_records: Vec<&str> = new.iter().map(|(_, r, _)| r.record.as_str()).collect();
         let at = &self.started_at;
         let state = async {
             if new.is_empty() {
@@ -292,10 +292,6 @@ impl Run<'_> {
                 Kind::Same { new_bytes: false } => None,
                 _ => Some(u.raw_hash as i64),
             })
-            .collect();
-        let hashes: Vec<String> = users
-            .iter()
-            .map(|u| canonical::hex(u.record_hash))
             .collect();
         let differs = || {
             users.iter().map(|u| match &u.kind {

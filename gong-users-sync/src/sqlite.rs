@@ -109,10 +109,7 @@ impl Store {
                 let id: String = row.get(0)?;
                 let raw_hash: Option<i64> = row.get(1)?;
                 let record_hash: String = row.get(2)?;
-                let current = Current {
-                    raw_hash: raw_hash.map(|hash| hash as u64),
-                    record_hash: canonical::from_hex(&record_hash),
-                };
+                let current = Current::from_stored(raw_hash, &record_hash);
                 known.insert(id.into_boxed_str(), current);
             }
             known

@@ -19,6 +19,17 @@ pub(crate) struct Current {
     pub(crate) record_hash: Option<u128>,
 }
 
+impl Current {
+    /// The hashes as the tables keep them: the raw hash's bits as a signed 64-bit integer, the
+    /// record hash as hex.
+    pub(crate) fn from_stored(raw_hash: Option<i64>, record_hash: &str) -> Self {
+        Self {
+            raw_hash: raw_hash.map(|hash| hash as u64),
+            record_hash: canonical::from_hex(record_hash),
+        }
+    }
+}
+
 /// Every current user's hashes, by id.
 pub(crate) type Known = HashMap<Box<str>, Current>;
 
