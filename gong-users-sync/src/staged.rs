@@ -114,19 +114,21 @@ pub(crate) fn stage(users: Vec<RawUser>, known: &Known) -> Vec<Staged> {
 /// Drops all but the last of users listed twice (rare: a listing whose pages shifted): the
 /// statements that write a batch touch each user once.
 pub(crate) fn keep_last_of_each_id(staged: &mut Vec<Staged>) {
-    let mut last = std::collections::HashMap::with_capacity(staged.len());
-    for (index, user) in staged.iter().enumerate() {
-        last.insert(user.id.clone(), index);
-    }
-    if last.len() == staged.len() {
-        return;
-    }
-    let mut index = 0;
-    staged.retain(|user| {
-        let keep = last.get(&user.id) == Some(&index);
-        index += 1;
-        keep
-    });
+    // The ids borrowed, not copied: this runs for every page, on the thread that writes.
+    let kept: Vec<bool> = {
+        let mut last = std::collections::HashMap::with_capacity(staged.len());
+        for (index, user) in staged.iter().enumerate() {
+            last.insert(user.id.as_str(), index);
+        }
+        if last.len() == staged.len() {
+            return;
+        }
+        (0..staged.len())
+            .map(|index| last.get(staged[index].id.as_str()) == Some(&index))
+            .collect()
+    };
+    let mut kept = kept.into_iter();
+    staged.retain(|_| kept.next().unwrap_or(true));
 }
 
 #[cfg(test)]
