@@ -113,8 +113,13 @@ impl Run<'_> {
     }
 }
 
-/// Now, as the tables keep times: UTC, ISO-8601 with milliseconds.
+/// Now, as the tables keep times.
 pub(crate) fn utc_now() -> String {
-    let now: chrono::DateTime<chrono::Utc> = std::time::SystemTime::now().into();
-    now.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+    table_time(std::time::SystemTime::now().into())
+}
+
+/// A time as the tables keep it: UTC, ISO-8601 with milliseconds and a `Z` (text that sorts
+/// as time does, in SQLite; read as `timestamptz` by Postgres).
+pub(crate) fn table_time(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }

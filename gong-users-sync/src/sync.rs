@@ -10,7 +10,7 @@ use gong_users::Client;
 use tokio::task::JoinHandle;
 
 use crate::staged::{self, Staged};
-use crate::store::{Run, RunTimes, Store, Unfinished, utc_now};
+use crate::store::{Run, RunTimes, Store, Unfinished, table_time, utc_now};
 use crate::{DatabaseUrl, SyncError};
 
 /// What a sync changed.
@@ -34,14 +34,13 @@ pub struct Counts {
 }
 
 impl Counts {
-    /// Adds `count` users of change `change` (as `gong_user_versions` names it).
+    /// Adds `count` current users of change `change`, as the diff classifies them
+    /// (`deactivated`, `reactivated`, else `updated`; new users are counted apart).
     pub(crate) fn add(&mut self, change: &str, count: u64) {
         match change {
-            "created" => self.created += count,
-            "updated" => self.updated += count,
             "deactivated" => self.deactivated += count,
             "reactivated" => self.reactivated += count,
-            _ => self.unchanged += count,
+            _ => self.updated += count,
         }
     }
 
@@ -212,11 +211,7 @@ async fn when_active_became(client: &Client, id: &str, active: bool) -> Option<S
         .filter_map(|change| change.time.as_ref())
         .filter_map(|time| chrono::DateTime::parse_from_rfc3339(time.as_str()).ok())
         .max()?;
-    Some(
-        at.with_timezone(&chrono::Utc)
-            .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-            .to_string(),
-    )
+    Some(table_time(at.with_timezone(&chrono::Utc)))
 }
 
 /// How the listing ended.
